@@ -1,0 +1,28 @@
+# account_billing_operations — see README.md
+.PHONY: run test lint bench setup stop clean shell
+
+run:          ## demo server on http://localhost:8069 (admin / admin)
+	@tools/dev.sh run
+
+test:         ## fresh database, the module's whole test suite
+	@tools/dev.sh test
+
+setup:        ## virtual environment, Odoo requirements, PostgreSQL cluster
+	@tools/dev.sh setup
+
+bench:        ## benchmarks (long): timings of the operations and of the Billing tab
+	@TEST_TAGS=billing_bench TEST_DB=billing_bench ODOO_ARGS="$(ODOO_ARGS)" tools/dev.sh test
+
+lint:         ## pre-commit: ruff + pylint-odoo
+	@tools/dev.sh setup >/dev/null
+	@.venv/bin/pip install -q pre-commit
+	@.venv/bin/pre-commit run --all-files
+
+shell:
+	@tools/dev.sh shell
+
+stop:         ## stop the project's PostgreSQL cluster
+	@tools/dev.sh pg-stop
+
+clean: stop   ## remove the venv, the cluster and the filestore
+	rm -rf .venv .local

@@ -1,0 +1,27 @@
+{
+    "name": "Billing Operations",
+    "summary": "Manual billing operations on a client's account: credits, charges, "
+    "refunds, cancellations with penalty, payments with several modes, postdated "
+    "cheques and credit on file.",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "author": "account_billing_operations developers",
+    "website": "https://example.com/account_billing_operations",
+    "license": "LGPL-3",
+    "depends": ["account", "account_payment"],
+    "data": [
+        "security/account_billing_operations_security.xml",
+        "security/ir.model.access.csv",
+        "data/product_data.xml",
+        "views/res_partner_views.xml",
+        "views/account_move_views.xml",
+        "views/account_billing_timeline_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/billing_credit_wizard_views.xml",
+    ],
+    "demo": [
+        "demo/billing_demo.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

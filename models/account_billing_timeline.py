@@ -1,0 +1,99 @@
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+
+class AccountBillingTimeline(models.Model):
+    """One row per billing document of a client (SPEC §3, §6), running balance in SQL."""
+
+    _name = "account.billing.timeline"
+    _description = "Client billing timeline"
+    _auto = False
+    _order = "date desc, id desc"
+    _rec_name = "reference"
+
+    partner_id = fields.Many2one("res.partner", string="Client", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    date = fields.Date(readonly=True)
+    kind = fields.Selection(
+        selection=[
+            ("invoice", "Invoice"),
+            ("credit", "Credit"),
+            ("payment", "Payment"),
+            ("refund", "Refund"),
+            ("scheduled", "Scheduled payment"),
+        ],
+        readonly=True,
+    )
+    move_id = fields.Many2one("account.move", string="Document", readonly=True)
+    payment_id = fields.Many2one("account.payment", string="Payment", readonly=True)
+    reference = fields.Char(readonly=True)
+    note = fields.Text(readonly=True)
+    state = fields.Char(readonly=True)
+    amount = fields.Monetary(readonly=True, currency_field="currency_id",
+                             help="+ raises the balance, − lowers it.")
+    running_balance = fields.Monetary(readonly=True, currency_field="currency_id",
+                                      help="The client's balance just after this row.")
+
+    def _table_query_sql(self):
+        return SQL("""
+WITH receivable AS (
+    SELECT l.move_id, p.commercial_partner_id AS partner_id, l.company_id,
+           SUM(l.balance) AS amount
+      FROM account_move_line l
+      JOIN account_account a ON a.id = l.account_id
+      JOIN res_partner p ON p.id = l.partner_id
+     WHERE a.account_type = 'asset_receivable'
+       AND l.parent_state IN ('posted', 'cancel')
+  GROUP BY l.move_id, p.commercial_partner_id, l.company_id
+), documents AS (
+    SELECT m.id * 2 AS id, m.id AS move_id, pay.id AS payment_id, r.partner_id, r.company_id,
+           c.currency_id, m.date,
+           CASE
+               WHEN pay.id IS NOT NULL AND pay.payment_type = 'outbound' THEN 'refund'
+               WHEN pay.id IS NOT NULL THEN 'payment'
+               WHEN m.move_type IN ('out_invoice', 'out_receipt') THEN 'invoice'
+               WHEN m.move_type = 'out_refund' THEN 'credit'
+               WHEN r.amount >= 0 THEN 'invoice'
+               ELSE 'credit'
+           END AS kind,
+           COALESCE(m.name, '') || CASE WHEN m.ref IS NOT NULL AND m.ref != '' AND m.ref != m.name
+                                        THEN ' (' || m.ref || ')' ELSE '' END AS reference,
+           COALESCE(m.billing_note, pay.billing_note) AS note,
+           CASE
+               WHEN pay.billing_refund_state IS NOT NULL THEN pay.billing_refund_state
+               WHEN m.state = 'cancel' THEN 'cancelled'
+               WHEN m.move_type IN ('out_invoice', 'out_refund') THEN m.payment_state
+               ELSE pay.state
+           END AS state,
+           CASE WHEN m.state = 'posted' THEN r.amount ELSE 0 END AS amount
+      FROM receivable r
+      JOIN account_move m ON m.id = r.move_id
+      JOIN res_company c ON c.id = r.company_id
+ LEFT JOIN account_payment pay ON pay.move_id = m.id
+     UNION ALL
+    SELECT pay.id * 2 + 1, NULL, pay.id, p.commercial_partner_id, pay.company_id, c.currency_id, pay.date,
+           'scheduled', COALESCE(pay.name, '') || ' ' || COALESCE(pay.memo, ''),
+           pay.billing_note, 'scheduled', 0
+      FROM account_payment pay
+      JOIN res_partner p ON p.id = pay.partner_id
+      JOIN res_company c ON c.id = pay.company_id
+     WHERE pay.billing_postdated AND pay.state = 'draft'
+), numbered AS (
+    SELECT * FROM documents
+)
+SELECT n.*,
+       SUM(n.amount) OVER (PARTITION BY n.partner_id, n.company_id
+                           ORDER BY n.date, n.id
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running_balance
+  FROM numbered n
+""")
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)",
+                                SQL.identifier(self._table), self._table_query_sql()))
+
+    def action_open_document(self):
+        self.ensure_one()
+        return (self.payment_id or self.move_id)._get_records_action()

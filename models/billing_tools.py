@@ -1,0 +1,97 @@
+"""Checks shared by every billing operation: each rule has one home here."""
+import re
+
+import psycopg2.errors
+
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+CARD_CANDIDATE = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+
+
+def check_amount(env, amount, currency, label=None):
+    """Return ``amount`` as a float once it is > 0 and has no more decimals than ``currency``."""
+    label = label or env._("The amount")
+    try:
+        value = float(amount)
+    except (TypeError, ValueError):
+        raise UserError(env._("%(label)s must be a number.", label=label)) from None
+    if currency.compare_amounts(value, 0.0) <= 0:
+        raise UserError(env._("%(label)s must be greater than 0.", label=label))
+    if abs(value - currency.round(value)) > 1e-9:
+        raise UserError(env._(
+            "%(label)s %(amount)s has more decimals than the currency %(currency)s allows (%(digits)s).",
+            label=label, amount=value, currency=currency.name, digits=currency.decimal_places,
+        ))
+    return currency.round(value)
+
+
+def check_note(env, note, what=None):
+    """Notes are required for credits, charges and refunds (SPEC §4)."""
+    if not note or not str(note).strip():
+        raise UserError(env._("A note is required for %(what)s: say why, for the client's file.",
+                          what=what or env._("this operation")))
+    check_no_card_number(env, note)
+    return str(note).strip()
+
+
+def luhn_ok(digits):
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        number = int(char)
+        if index % 2:
+            number *= 2
+            if number > 9:
+                number -= 9
+        total += number
+    return total % 10 == 0
+
+
+def contains_card_number(text):
+    if not text:
+        return False
+    for match in CARD_CANDIDATE.finditer(str(text)):
+        digits = re.sub(r"\D", "", match.group())
+        if 13 <= len(digits) <= 19 and luhn_ok(digits):
+            return True
+    return False
+
+
+def check_no_card_number(env, *texts):
+    """R7.3: a full card number is refused and never stored."""
+    if any(contains_card_number(text) for text in texts):
+        raise UserError(env._(
+            "A full card number cannot be recorded. Keep only the card type and its last four "
+            "digits (and the authorisation code)."
+        ))
+
+
+def check_company(env, records, company, what):
+    """SPEC §5: a journal, tax or document of another company is refused."""
+    foreign = records.filtered(lambda r: r.company_id and r.company_id not in company.parent_ids)
+    if foreign:
+        raise UserError(env._(
+            "%(what)s %(names)s belongs to another company (%(other)s); use one of %(company)s.",
+            what=what, names=", ".join(foreign.mapped("display_name")),
+            other=", ".join(foreign.company_id.mapped("name")), company=company.name,
+        ))
+
+
+def lock_rows(records, message=None):
+    """Lock ``records`` for this transaction (FOR NO KEY UPDATE NOWAIT).
+
+    Another worker holding them makes this a clear UserError, not a traceback.
+    """
+    if not records:
+        return
+    env = records.env
+    try:
+        with env.cr.savepoint(flush=False):
+            env.cr.execute(SQL(
+                "SELECT id FROM %s WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
+                SQL.identifier(records._table), tuple(records.ids),
+            ))
+    except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
+        raise UserError(message or env._(
+            "Another user is working on this client's billing right now. Try again in a moment."
+        )) from None

@@ -1,0 +1,89 @@
+from odoo import api, fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    billing_credit_product_id = fields.Many2one(
+        "product.product", string="Billing credit product",
+        help="Product of the single line of the credits and charges made from a client's "
+        "Operations menu: its income account and its taxes are used.",
+    )
+    billing_penalty_product_id = fields.Many2one(
+        "product.product", string="Cancellation fee product",
+        help="Product of the penalty line when invoice items are cancelled (its own income account).",
+    )
+    billing_settlement_cutoff = fields.Float(
+        string="Refund settlement cut-off", default=23.0 + 59.0 / 60.0,
+        help="Time of day (company time zone) at which the day's refunds are settled: card refunds "
+        "are sent to the payment provider and can no longer be cancelled.",
+    )
+
+    @api.model
+    def _billing_default_product(self, xmlid):
+        return self.env.ref(f"account_billing_operations.{xmlid}", raise_if_not_found=False) \
+            or self.env["product.product"]
+
+    def _billing_credit_product(self):
+        self.ensure_one()
+        return self.billing_credit_product_id or self._billing_default_product("product_billing_credit")
+
+    def _billing_penalty_product(self):
+        self.ensure_one()
+        return self.billing_penalty_product_id or self._billing_default_product("product_billing_penalty")
+
+    # -------------------------------------------------------------------------
+    # DEMO
+    # -------------------------------------------------------------------------
+
+    def _billing_load_demo(self):
+        """Demo documents: a 15 % tax, cash / cheque / bank journals, three clients."""
+        self.ensure_one()
+        company = self.with_company(self)
+        env = company.env
+        ref = env.ref
+        tax = env["account.tax"].search([
+            *env["account.tax"]._check_company_domain(self), ("type_tax_use", "=", "sale"),
+            ("amount_type", "=", "percent"), ("amount", "=", 15.0)], limit=1)
+        if not tax:
+            tax = env["account.tax"].create({
+                "name": "Sales tax 15%", "amount": 15.0, "type_tax_use": "sale", "company_id": self.id})
+        for xmlid in ("product_billing_credit", "demo_product_swim", "demo_product_camp"):
+            product = ref(f"account_billing_operations.{xmlid}")
+            product.with_company(self).taxes_id = [(6, 0, tax.ids)]
+        Journal = env["account.journal"]
+        if not Journal.search([*Journal._check_company_domain(self), ("code", "=", "CHQ")], limit=1):
+            Journal.create({"name": "Cheques", "code": "CHQ", "type": "bank", "company_id": self.id})
+        if not Journal.search([*Journal._check_company_domain(self), ("type", "=", "cash")], limit=1):
+            Journal.create({"name": "Cash", "code": "CSH1", "type": "cash", "company_id": self.id})
+        bank = Journal.search([*Journal._check_company_domain(self), ("type", "=", "bank"),
+                               ("code", "!=", "CHQ")], limit=1)
+        cash = Journal.search([*Journal._check_company_domain(self), ("type", "=", "cash")], limit=1)
+
+        def invoice(partner, product, quantity=1.0):
+            move = env["account.move"].create({
+                "move_type": "out_invoice", "partner_id": partner.id,
+                "invoice_date": fields.Date.context_today(self),
+                "invoice_line_ids": [(0, 0, {"product_id": product.id, "quantity": quantity})],
+            })
+            move.action_post()
+            return move
+
+        def pay(move, journal):
+            env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=move.ids).create({
+                    "journal_id": journal.id}).action_create_payments()
+
+        in_credit = ref("account_billing_operations.demo_client_credit")
+        owing = ref("account_billing_operations.demo_client_owing")
+        paid = ref("account_billing_operations.demo_client_paid")
+        swim = ref("account_billing_operations.demo_product_swim")
+        camp = ref("account_billing_operations.demo_product_camp")
+        # In credit: a paid invoice, then a goodwill credit of 57.50 (tax included).
+        pay(invoice(in_credit, swim), bank)
+        in_credit.billing_create_credit(57.50, "Pool closed two weeks: goodwill credit", taxes_included=True)
+        # Owing: two open invoices.
+        invoice(owing, swim)
+        invoice(owing, camp, 2.0)
+        # Paid: one invoice paid in cash.
+        pay(invoice(paid, camp), cash)

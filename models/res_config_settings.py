@@ -1,0 +1,12 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    billing_credit_product_id = fields.Many2one(
+        related="company_id.billing_credit_product_id", readonly=False)
+    billing_penalty_product_id = fields.Many2one(
+        related="company_id.billing_penalty_product_id", readonly=False)
+    billing_settlement_cutoff = fields.Float(
+        related="company_id.billing_settlement_cutoff", readonly=False)

@@ -1,0 +1,3 @@
+from . import test_demo
+from . import test_credit_charge
+from . import test_client_account

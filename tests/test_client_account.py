@@ -1,0 +1,121 @@
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import BillingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestClientAccount(BillingCommon):
+
+    def timeline(self, partner=None):
+        return self.env["account.billing.timeline"].search(
+            [("partner_id", "=", (partner or self.client).id)])
+
+    def assert_balance(self, expected):
+        self.env.invalidate_all()
+        client = self.client
+        self.assertEqual(self.currency.compare_amounts(client.billing_balance, expected), 0,
+                         f"balance {client.billing_balance} != {expected}")
+        rows = self.timeline()
+        self.assertEqual(self.currency.compare_amounts(sum(rows.mapped("amount")), expected), 0)
+        if rows:
+            self.assertEqual(self.currency.compare_amounts(rows[0].running_balance, expected), 0)
+        # Odoo's own partner ledger figure agrees.
+        self.assertEqual(self.currency.compare_amounts(client.credit, expected), 0)
+        self.assertEqual(self.currency.compare_amounts(client.billing_available_credit, max(0.0, -expected)), 0)
+
+    def test_mixed_sequence(self):
+        self.assert_balance(0.0)
+        invoice = self.invoice(100.0)                     # +115
+        self.assert_balance(115.0)
+        credit_id = self.client.billing_create_credit(50.0, "Goodwill", tax_ids=[])  # -50
+        self.assert_balance(65.0)
+        self.pay_invoice(invoice)                          # -115
+        self.assert_balance(-50.0)
+        charge_id = self.client.billing_create_charge(20.0, "Late fee", tax_ids=[])  # +20
+        self.assert_balance(-30.0)
+        rows = self.timeline()
+        kinds = sorted(rows.mapped("kind"))
+        self.assertEqual(kinds, ["credit", "invoice", "invoice", "payment"])
+        self.assertEqual(set(rows.mapped("move_id").ids) >= {credit_id, charge_id, invoice.id}, True)
+        # running balance: each row is the previous one plus its amount (oldest first)
+        ordered = rows.sorted(lambda r: (r.date, r.id))
+        running = 0.0
+        for row in ordered:
+            running += row.amount
+            self.assertEqual(self.currency.compare_amounts(row.running_balance, running), 0)
+        self.assertEqual(self.client.billing_balance_label.replace("\xa0", " ")[:6], "Credit")
+
+    def test_timeline_order_and_signs(self):
+        invoice = self.invoice(100.0)
+        payment = self.pay_invoice(invoice)
+        rows = self.timeline()
+        payment_row = rows.filtered(lambda r: r.kind == "payment")
+        self.assertEqual(payment_row.payment_id, payment)
+        self.assertAlmostEqual(payment_row.amount, -115.0)
+        invoice_row = rows.filtered(lambda r: r.kind == "invoice")
+        self.assertAlmostEqual(invoice_row.amount, 115.0)
+        self.assertEqual(invoice_row.state, "paid")
+        # default order: newest first
+        self.assertEqual(rows.ids, rows.sorted(lambda r: (r.date, r.id), reverse=True).ids)
+
+    def test_cancelled_invoice_counts_zero(self):
+        invoice = self.invoice(100.0)
+        invoice.button_cancel()
+        self.assert_balance(0.0)
+        row = self.timeline()
+        self.assertEqual(row.state, "cancelled")
+
+    def test_balance_query_does_not_grow(self):
+        """One SQL aggregate per batch of partners, whatever the client's history."""
+        for _i in range(3):
+            self.invoice(10.0)
+        self.env.invalidate_all()
+        with self.assertQueryCount(3):
+            self.client.billing_balance  # noqa: B018
+        for _i in range(10):
+            self.invoice(10.0)
+        self.env.invalidate_all()
+        with self.assertQueryCount(3):
+            self.client.billing_balance  # noqa: B018
+
+    def test_multi_company(self):
+        other = self.setup_other_company()
+        other_company = other["company"]
+        # A document of the other company for the same client never counts here.
+        self.client.with_company(other_company).with_context(
+            allowed_company_ids=other_company.ids).billing_create_credit(40.0, "Other company", tax_ids=[])
+        self.assert_balance(0.0)
+        self.assertFalse(self.timeline())
+        # ...and counts there.
+        client_there = self.client.with_company(other_company).with_context(allowed_company_ids=other_company.ids)
+        self.assertAlmostEqual(client_there.billing_balance, -40.0)
+        # A tax of the other company is refused, nothing written.
+        other_tax = self.env["account.tax"].create({
+            "name": "Other 10%", "amount": 10.0, "type_tax_use": "sale", "company_id": other_company.id})
+        moves = self.count_moves()
+        with self.assertRaisesRegex(UserError, "belongs to another company"):
+            self.client.billing_create_credit(10.0, "x", tax_ids=other_tax.ids)
+        self.assertEqual(self.count_moves(), moves)
+        # A credit of the other company cannot be reversed from here.
+        credit_there = self.env["account.move"].search(
+            [("company_id", "=", other_company.id), ("billing_operation", "=", "credit")])
+        with self.assertRaisesRegex(UserError, "another company"):
+            self.client.billing_create_charge(10.0, "x", tax_ids=[], reversed_credit_id=credit_there.id)
+        self.assertEqual(self.count_moves(), moves)
+
+    def test_client_of_another_company_refused(self):
+        other_company = self.setup_other_company()["company"]
+        local = self.env["res.partner"].create({"name": "Local client", "company_id": other_company.id})
+        with self.assertRaisesRegex(UserError, "switch to that company"):
+            local.billing_create_credit(10.0, "x", tax_ids=[])
+
+    def test_billing_tab_actions(self):
+        action = self.client.action_billing_create_credit()
+        self.assertEqual(action["res_model"], "billing.credit.wizard")
+        self.assertEqual(action["context"]["default_partner_id"], self.client.id)
+        self.invoice(10.0)
+        action = self.client.action_billing_open_timeline()
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]), self.timeline())
+        row = self.timeline()
+        self.assertEqual(row.action_open_document()["res_id"], row.move_id.id)

@@ -1,0 +1,273 @@
+import base64
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import BillingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCreditCharge(BillingCommon):
+
+    def credit(self, amount, note="Goodwill", **kwargs):
+        move_id = self.client.billing_create_credit(amount, note, **kwargs)
+        return self.env["account.move"].browse(move_id)
+
+    # ---- R1.2 / R1.3 -------------------------------------------------------------
+
+    def test_credit_tax_included_one_tax(self):
+        credit = self.credit(115.00, taxes_included=True)
+        self.assertRecordValues(credit, [{
+            "move_type": "out_refund", "state": "posted", "billing_operation": "credit",
+            "partner_id": self.client.id, "amount_untaxed": 100.0, "amount_tax": 15.0,
+            "amount_total": 115.0, "payment_state": "not_paid",
+        }])
+        self.assertRecordValues(credit.line_ids.sorted("balance"), [
+            {"account_id": self.receivable.id, "balance": -115.0, "reconciled": False},
+            {"tax_line_id": self.tax_15.id, "balance": 15.0, "reconciled": False},
+            {"account_id": self.credit_account.id, "balance": 100.0, "reconciled": False},
+        ])
+        self.assertEqual(credit.invoice_line_ids.tax_ids, self.tax_15)
+        self.assertEqual(credit.invoice_line_ids.product_id, self.credit_product)
+        self.assertAlmostEqual(self.client.billing_balance, -115.0)
+        self.assertAlmostEqual(self.client.billing_available_credit, 115.0)
+        self.assertEqual(self.client.billing_balance_label.replace("\xa0", " ")[:6], "Credit")
+
+    def test_credit_tax_excluded_one_tax(self):
+        credit = self.credit(100.00)
+        self.assertRecordValues(credit, [{"amount_untaxed": 100.0, "amount_tax": 15.0, "amount_total": 115.0}])
+
+    def test_credit_tax_table(self):
+        """R1.2: included / excluded x no tax, one tax, two taxes (GST 5 % + QST 9.975 %)."""
+        two = self.tax_gst | self.tax_qst
+        cases = [
+            # amount, included, taxes, untaxed, tax, total
+            (100.00, False, self.env["account.tax"], 100.00, 0.00, 100.00),
+            (100.00, True, self.env["account.tax"], 100.00, 0.00, 100.00),
+            (100.00, False, self.tax_15, 100.00, 15.00, 115.00),
+            (115.00, True, self.tax_15, 100.00, 15.00, 115.00),
+            (100.00, False, two, 100.00, 14.98, 114.98),
+            (114.98, True, two, 100.00, 14.98, 114.98),
+            (10.00, True, two, 8.70, 1.30, 10.00),
+            (0.03, False, self.tax_15, 0.03, 0.00, 0.03),    # 0.0045 rounds down
+            (0.04, False, self.tax_15, 0.04, 0.01, 0.05),    # 0.006 rounds up
+            (0.10, False, two, 0.10, 0.01, 0.11),            # 0.005 + 0.009975
+            (0.01, True, self.tax_15, 0.01, 0.00, 0.01),
+        ]
+        for amount, included, taxes, untaxed, tax, total in cases:
+            with self.subTest(amount=amount, included=included, taxes=taxes.mapped("name")):
+                credit = self.credit(amount, taxes_included=included, tax_ids=taxes.ids)
+                self.assertEqual(credit.invoice_line_ids.tax_ids, taxes)
+                self.assertEqual(self.currency.compare_amounts(credit.amount_untaxed, untaxed), 0, credit.amount_untaxed)
+                self.assertEqual(self.currency.compare_amounts(credit.amount_tax, tax), 0, credit.amount_tax)
+                self.assertEqual(self.currency.compare_amounts(credit.amount_total, total), 0, credit.amount_total)
+                receivable = self.receivable_lines(credit)
+                self.assertEqual(self.currency.compare_amounts(receivable.balance, -total), 0)
+
+    def test_credit_tax_included_exact_total_over_a_range(self):
+        """Taxes included: the credit's total is exactly the amount entered, cent after cent."""
+        two = (self.tax_gst | self.tax_qst).ids
+        for cents in range(1001, 1100, 7):
+            amount = cents / 100.0
+            credit = self.credit(amount, taxes_included=True, tax_ids=two)
+            self.assertEqual(self.currency.compare_amounts(credit.amount_total, amount), 0,
+                             f"{amount}: {credit.amount_total}")
+
+    def test_credit_default_taxes_from_product(self):
+        credit = self.credit(100.0)
+        self.assertEqual(credit.invoice_line_ids.tax_ids, self.tax_15)
+        no_tax = self.credit(100.0, tax_ids=[])
+        self.assertFalse(no_tax.invoice_line_ids.tax_ids)
+        self.assertAlmostEqual(no_tax.amount_total, 100.0)
+
+    def test_credit_audit_messages(self):
+        credit = self.credit(20.0, note="Coach absent", tax_ids=[])
+        for record in (credit, self.client):
+            bodies = " ".join(record.message_ids.mapped("body"))
+            self.assertIn("Coach absent", bodies)
+            self.assertIn("Credit", bodies)
+            self.assertIn(self.env.user.name, bodies)
+
+    def test_wizard_calls_api(self):
+        wizard = Form(self.env["billing.credit.wizard"].with_context(
+            default_partner_id=self.client.id, default_operation="credit"))
+        wizard.amount = 115.0
+        wizard.taxes_included = True
+        wizard.note = "Wizard credit"
+        self.assertAlmostEqual(wizard.amount_untaxed, 100.0)
+        self.assertAlmostEqual(wizard.amount_tax, 15.0)
+        wizard.save().action_confirm()
+        credit = self.env["account.move"].search([("billing_note", "=", "Wizard credit")])
+        self.assertRecordValues(credit, [{"amount_total": 115.0, "state": "posted", "move_type": "out_refund"}])
+
+    def test_idempotency_key(self):
+        first = self.client.billing_create_credit(10.0, "Retry", idempotency_key="abc")
+        count = self.count_moves()
+        again = self.client.billing_create_credit(10.0, "Retry", idempotency_key="abc")
+        self.assertEqual(first, again)
+        self.assertEqual(self.count_moves(), count)
+        other = self.client.billing_create_credit(10.0, "Retry", idempotency_key="abd")
+        self.assertNotEqual(first, other)
+
+    # ---- bad input ---------------------------------------------------------------
+
+    def assert_refused(self, message, func, *args, **kwargs):
+        moves, balance = self.count_moves(), self.client.billing_balance
+        with self.assertRaisesRegex(UserError, message):
+            func(*args, **kwargs)
+        self.assertEqual(self.count_moves(), moves)
+        self.client.invalidate_recordset()
+        self.assertEqual(self.currency.compare_amounts(self.client.billing_balance, balance), 0)
+
+    def test_bad_input(self):
+        create = self.client.billing_create_credit
+        self.assert_refused("must be greater than 0", create, 0.0, "note")
+        self.assert_refused("must be greater than 0", create, -5.0, "note")
+        self.assert_refused("more decimals than the currency", create, 10.005, "note")
+        self.assert_refused("A note is required", create, 10.0, "")
+        self.assert_refused("A note is required", create, 10.0, "   ")
+        self.assert_refused("must be a number", create, "ten", "note")
+        self.assert_refused("A note is required", self.client.billing_create_charge, 10.0, None)
+        self.assert_refused("full card number", create, 10.0, "card 4111 1111 1111 1111")
+        purchase_tax = self.company_data["default_tax_purchase"]
+        self.assert_refused("choose active sales taxes", create, 10.0, "note", tax_ids=purchase_tax.ids)
+        self.client.action_archive()
+        self.assert_refused("archived", self.client.billing_create_credit, 10.0, "note")
+
+    def test_vendor_is_a_client_too(self):
+        vendor = self.env["res.partner"].create({"name": "Supplier Inc.", "supplier_rank": 1})
+        move = self.env["account.move"].browse(vendor.billing_create_credit(10.0, "Vendor credit", tax_ids=[]))
+        self.assertEqual(move.partner_id, vendor)
+        self.assertEqual(move.state, "posted")
+
+    def test_contact_books_on_company(self):
+        contact = self.env["res.partner"].create({"name": "Marie Gagnon", "parent_id": self.client.id})
+        move = self.env["account.move"].browse(contact.billing_create_credit(10.0, "From contact", tax_ids=[]))
+        self.assertEqual(move.partner_id, self.client)
+        self.assertAlmostEqual(self.client.billing_balance, -10.0)
+        self.assertAlmostEqual(contact.billing_balance, -10.0)
+
+    # ---- R1.4 --------------------------------------------------------------------
+
+    def assert_immutable(self, func, *args, **kwargs):
+        credit = self.credit_for_immutability
+        snapshot = credit.line_ids.read(["account_id", "balance", "partner_id", "name", "price_unit"])
+        with self.assertRaisesRegex(UserError, "can never be changed.*create an invoice"):
+            func(*args, **kwargs)
+        credit.invalidate_recordset()
+        credit.line_ids.invalidate_recordset()
+        self.assertEqual(credit.state, "posted")
+        self.assertAlmostEqual(credit.amount_total, 115.0)
+        self.assertEqual(credit.line_ids.read(["account_id", "balance", "partner_id", "name", "price_unit"]), snapshot)
+
+    def test_credit_is_immutable(self):
+        credit = self.credit_for_immutability = self.credit(100.0)
+        other = self.env["res.partner"].create({"name": "Other client"})
+        self.assert_immutable(credit.button_draft)
+        self.assert_immutable(credit.button_cancel)
+        self.assert_immutable(credit.unlink)
+        self.assert_immutable(credit.write, {"partner_id": other.id})
+        self.assert_immutable(credit.write, {"date": "2020-01-01"})
+        self.assert_immutable(credit.write, {"invoice_date": "2020-01-01"})
+        self.assert_immutable(credit.write, {"journal_id": self.company_data["default_journal_misc"].id})
+        self.assert_immutable(credit.write, {"state": "draft"})
+        self.assert_immutable(credit.write, {"state": "cancel"})
+        line = credit.invoice_line_ids
+        self.assert_immutable(line.write, {"price_unit": 1.0})
+        self.assert_immutable(line.write, {"name": "changed"})
+        self.assert_immutable(line.write, {"account_id": self.revenue.id})
+        self.assert_immutable(line.unlink)
+        self.assert_immutable(credit.write, {"invoice_line_ids": [Command.create({
+            "name": "extra", "price_unit": 5.0, "quantity": 1.0})]})
+        self.assert_immutable(credit.write, {"line_ids": [Command.delete(line.id)]})
+        # The form, as a user would edit it.
+        self.assert_immutable(self.edit_partner_in_form, credit, other)
+        # An import (load) goes through write.
+        xml_id = credit.get_external_id()
+        if not xml_id.get(credit.id):
+            self.env["ir.model.data"].create({"module": "__import__", "name": f"credit_{credit.id}",
+                                              "model": "account.move", "res_id": credit.id})
+        xml_id = credit.get_external_id()[credit.id]
+        result = self.env["account.move"].load(["id", "date"], [[xml_id, "2020-01-01"]])
+        self.assertFalse(result["ids"])
+        self.assertIn("can never be changed", " ".join(m["message"] for m in result["messages"]))
+        self.assertEqual(str(credit.date), str(credit.invoice_date))
+        # Chatter and attachments stay allowed.
+        credit.message_post(body="A note on the credit")
+        self.env["ir.attachment"].create({"name": "proof.txt", "res_model": "account.move", "res_id": credit.id,
+                                          "datas": base64.b64encode(b"proof")})
+        credit.narration = "Internal remark"
+        # Reconciliation with an invoice stays allowed.
+        invoice = self.invoice(100.0)
+        (self.receivable_lines(invoice) + self.receivable_lines(credit)).reconcile()
+        self.assertEqual(credit.payment_state, "paid")
+        self.assertEqual(invoice.payment_state, "paid")
+
+    def edit_partner_in_form(self, credit, other):
+        with Form(credit) as form:
+            form.partner_id = other
+
+    def test_other_moves_stay_editable(self):
+        invoice = self.invoice(50.0)
+        invoice.button_draft()
+        self.assertEqual(invoice.state, "draft")
+
+    # ---- R2 ------------------------------------------------------------------------
+
+    def charge(self, amount, note="Charge", **kwargs):
+        return self.env["account.move"].browse(self.client.billing_create_charge(amount, note, **kwargs))
+
+    def test_charge_alone(self):
+        charge = self.charge(100.0)
+        self.assertRecordValues(charge, [{
+            "move_type": "out_invoice", "state": "posted", "billing_operation": "charge",
+            "amount_untaxed": 100.0, "amount_tax": 15.0, "amount_total": 115.0, "payment_state": "not_paid"}])
+        self.assertAlmostEqual(self.client.billing_balance, 115.0)
+
+    def test_charge_reverses_open_credit(self):
+        credit = self.credit(115.0, taxes_included=True)
+        charge = self.charge(115.0, note="Erroneous credit", taxes_included=True, reversed_credit_id=credit.id)
+        self.assertRecordValues(credit + charge, [
+            {"payment_state": "paid", "amount_residual": 0.0},
+            {"payment_state": "paid", "amount_residual": 0.0, "billing_reversed_credit_id": credit.id},
+        ])
+        self.assertEqual(credit.billing_reversal_ids, charge)
+        self.assertTrue(self.receivable_lines(credit).reconciled)
+        self.assertAlmostEqual(self.client.billing_balance, 0.0)
+
+    def test_charge_reverses_part_of_credit(self):
+        credit = self.credit(100.0, tax_ids=[])
+        charge = self.charge(40.0, reversed_credit_id=credit.id, tax_ids=[])
+        self.assertAlmostEqual(credit.amount_residual, 60.0)
+        self.assertEqual(charge.payment_state, "paid")
+        self.assertAlmostEqual(self.client.billing_balance, -60.0)
+
+    def test_charge_reverses_applied_credit(self):
+        credit = self.credit(115.0, taxes_included=True)
+        invoice = self.invoice(100.0)
+        (self.receivable_lines(invoice) + self.receivable_lines(credit)).reconcile()
+        self.assertEqual(credit.payment_state, "paid")
+        charge = self.charge(115.0, taxes_included=True, reversed_credit_id=credit.id)
+        self.assertRecordValues(charge, [{"state": "posted", "payment_state": "not_paid",
+                                          "billing_reversed_credit_id": credit.id}])
+        self.assertEqual(credit.billing_reversal_ids, charge)
+        self.assertAlmostEqual(self.client.billing_balance, 115.0)
+
+    def test_charge_refuses_foreign_credit(self):
+        other = self.env["res.partner"].create({"name": "Other client"})
+        credit = self.env["account.move"].browse(other.billing_create_credit(10.0, "x", tax_ids=[]))
+        moves = self.count_moves()
+        with self.assertRaisesRegex(UserError, "is not Client Gagnon's"):
+            self.charge(10.0, reversed_credit_id=credit.id)
+        invoice = self.invoice(10.0)
+        with self.assertRaisesRegex(UserError, "must be a posted customer credit note"):
+            self.charge(10.0, reversed_credit_id=invoice.id)
+        self.assertEqual(self.count_moves(), moves + 1)
+
+    def test_reverse_credit_button(self):
+        credit = self.credit(10.0, tax_ids=[])
+        action = credit.action_billing_reverse_credit()
+        self.assertEqual(action["res_model"], "billing.credit.wizard")
+        self.assertEqual(action["context"]["default_reversed_credit_id"], credit.id)
+        self.assertEqual(action["context"]["default_operation"], "charge")

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Set-up, demo server and test run for account_billing_operations.
+# Usage: tools/dev.sh setup|pg-start|pg-stop|run|test|shell|bench
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MODULE=account_billing_operations
+LOCAL="$ROOT/.local"
+VENV="${VENV:-$ROOT/.venv}"
+ODOO_SRC="${ODOO_SRC:-/opt/odoo-18.0}"
+PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
+PGDATA_DIR="$LOCAL/pgdata"
+PGSOCK="$LOCAL/pgrun"
+export PGHOST="${PGHOST:-127.0.0.1}"
+export PGPORT="${PGPORT:-5433}"
+export PGUSER="${PGUSER:-odoo}"
+export PGPASSWORD="${PGPASSWORD:-odoo}"
+PG_OS_USER="${PG_OS_USER:-billingpg}"
+EMBEDDED_PG="${EMBEDDED_PG:-1}"   # 0: use the PostgreSQL server given by PGHOST/PGPORT/PGUSER/PGPASSWORD
+DEMO_DB="${DEMO_DB:-billing_demo}"
+TEST_DB="${TEST_DB:-billing_test}"
+HTTP_PORT="${HTTP_PORT:-8069}"
+
+log() { printf '\033[1m[%s]\033[0m %s\n' "$MODULE" "$*" >&2; }
+die() { printf '[%s] ERROR: %s\n' "$MODULE" "$*" >&2; exit 1; }
+as_root() { [ "$(id -u)" = 0 ]; }
+
+apt_install() {
+    as_root || die "missing system packages ($*); install them with apt-get as root"
+    if [ ! -f "$LOCAL/.apt-updated" ]; then apt-get update -qq; mkdir -p "$LOCAL"; touch "$LOCAL/.apt-updated"; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+ensure_system() {
+    local missing=()
+    [ -x "$PGBIN/initdb" ] || [ "$EMBEDDED_PG" = 0 ] || missing+=(postgresql-15)
+    command -v psql >/dev/null || missing+=(postgresql-client)
+    command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
+    command -v chromium >/dev/null || missing+=(chromium)
+    fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
+    if [ ${#missing[@]} -gt 0 ]; then log "apt-get install ${missing[*]}"; apt_install "${missing[@]}"; fi
+}
+
+ensure_venv() {
+    local stamp="$VENV/.stamp" want
+    want="$(cat "$ROOT/requirements.txt" "$ROOT/tools/constraints.txt" "$ROOT/tools/dev.sh" | sha1sum | cut -c1-12)"
+    [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
+    [ -x "$VENV/bin/python" ] || { log "creating $VENV"; python3 -m venv "$VENV"; }
+    local py="$VENV/bin/python"
+    if ! "$py" -c 'import odoo.release' 2>/dev/null; then
+        local sys_odoo
+        sys_odoo="$(python3 -c 'import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))' 2>/dev/null || true)"
+        if [ -n "$sys_odoo" ] && [ -f "$sys_odoo/requirements.txt" ]; then ODOO_SRC="$sys_odoo"; fi
+        [ -f "$ODOO_SRC/odoo/release.py" ] && [ -f "$ODOO_SRC/requirements.txt" ] || die \
+"Odoo 18.0 not found. Provide it one of two ways:
+  - a Python environment where 'import odoo' works (Odoo 18.0 installed), or
+  - the Odoo 18.0 source tree (odoo/, addons/, odoo-bin, setup.py, requirements.txt) at \$ODOO_SRC (now: $ODOO_SRC)."
+        grep -q "version_info = (18, 0" "$ODOO_SRC/odoo/release.py" || die "$ODOO_SRC is not Odoo 18.0"
+        # Odoo's pins that do not build on this Python are replaced by tools/constraints.txt;
+        # python-ldap (auth_ldap only) needs LDAP headers and is left out.
+        local pinned
+        pinned="$(grep -oE '^[A-Za-z0-9_.-]+' "$ROOT/tools/constraints.txt" | paste -sd'|')"
+        grep -viE "^(${pinned}|python-ldap)\b" "$ODOO_SRC/requirements.txt" > "$VENV/odoo-requirements.txt"
+        log "installing Odoo's Python requirements (from $ODOO_SRC)"
+        "$py" -m pip install -q --disable-pip-version-check -r "$VENV/odoo-requirements.txt" -c "$ROOT/tools/constraints.txt"
+        log "installing Odoo from $ODOO_SRC (editable)"
+        "$py" -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e "$ODOO_SRC" \
+            || "$py" -m pip install -q --disable-pip-version-check --no-deps -e "$ODOO_SRC"
+    fi
+    log "installing the module's requirements"
+    "$py" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.txt" -c "$ROOT/tools/constraints.txt"
+    echo "$want" > "$stamp"
+}
+
+ensure_addons_link() {
+    mkdir -p "$LOCAL/addons"
+    ln -sfn "$ROOT" "$LOCAL/addons/$MODULE"
+}
+
+pg_run() {  # run a PostgreSQL binary as the cluster's owner
+    if as_root; then runuser -u "$PG_OS_USER" -- "$@"; else "$@"; fi
+}
+
+pg_start() {
+    [ "$EMBEDDED_PG" = 1 ] || return 0
+    mkdir -p "$LOCAL"
+    if as_root; then
+        id "$PG_OS_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_OS_USER"
+    fi
+    if [ ! -f "$PGDATA_DIR/PG_VERSION" ]; then
+        log "initdb $PGDATA_DIR"
+        mkdir -p "$PGDATA_DIR" "$PGSOCK"
+        as_root && chown "$PG_OS_USER" "$PGDATA_DIR" "$PGSOCK"
+        pg_run "$PGBIN/initdb" -D "$PGDATA_DIR" -U "$PG_OS_USER" --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+        cat >> "$PGDATA_DIR/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$PGSOCK'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+shared_buffers = 256MB
+max_connections = 100
+CONF
+    fi
+    mkdir -p "$PGSOCK"; as_root && chown "$PG_OS_USER" "$PGSOCK"
+    if ! pg_run "$PGBIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then
+        log "starting PostgreSQL on 127.0.0.1:$PGPORT"
+        pg_run "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -o "-p $PGPORT" -l "$PGDATA_DIR/server.log" -w -t 60 start >/dev/null
+    fi
+    if ! psql -qtA -d postgres -c 'select 1' >/dev/null 2>&1; then
+        psql -qtA -U "$PG_OS_USER" -d postgres -c "CREATE ROLE $PGUSER LOGIN CREATEDB PASSWORD '$PGPASSWORD'" >/dev/null
+    fi
+}
+
+pg_stop() {
+    [ -f "$PGDATA_DIR/PG_VERSION" ] || return 0
+    pg_run "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m fast stop >/dev/null 2>&1 || true
+}
+
+odoo() {
+    "$VENV/bin/python" -m odoo "$@" --db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER" \
+        --db_password "$PGPASSWORD" --addons-path "$(odoo_addons_path)" --data-dir "$LOCAL/filestore"
+}
+
+odoo_addons_path() {
+    local src
+    src="$("$VENV/bin/python" -c 'import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))')"
+    echo "$src/odoo/addons,$src/addons,$LOCAL/addons"
+}
+
+db_has_module() {
+    psql -qtA -d "$1" -c "SELECT 1 FROM ir_module_module WHERE name='$MODULE' AND state='installed'" 2>/dev/null | grep -q 1
+}
+
+prepare() { ensure_system; ensure_venv; ensure_addons_link; pg_start; }
+
+cmd_run() {
+    prepare
+    if ! db_has_module "$DEMO_DB"; then
+        log "creating demo database $DEMO_DB (Odoo + $MODULE + demo data)"
+        dropdb --if-exists "$DEMO_DB"
+        odoo -d "$DEMO_DB" -i "$MODULE,payment_demo" --stop-after-init --log-level=warn
+    else
+        odoo -d "$DEMO_DB" -u "$MODULE" --stop-after-init --log-level=warn
+    fi
+    log "Odoo: http://localhost:$HTTP_PORT  database: $DEMO_DB  login: admin  password: admin"
+    exec "$VENV/bin/python" -m odoo -d "$DEMO_DB" --db-filter="^${DEMO_DB}\$" \
+        --db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER" --db_password "$PGPASSWORD" \
+        --addons-path "$(odoo_addons_path)" --data-dir "$LOCAL/filestore" \
+        --http-interface 127.0.0.1 --http-port "$HTTP_PORT" ${ODOO_ARGS:-}
+}
+
+cmd_test() {
+    prepare
+    local logf="$LOCAL/test.log" tags="${TEST_TAGS:-/$MODULE}" rc=0
+    dropdb --if-exists "$TEST_DB"
+    log "testing $MODULE on a fresh database $TEST_DB (tags: $tags); log: $logf"
+    odoo -d "$TEST_DB" -i "$MODULE,payment_demo" --test-enable --test-tags "$tags" --stop-after-init \
+        --http-interface 127.0.0.1 --http-port "${TEST_HTTP_PORT:-8169}" --log-level=test ${ODOO_ARGS:-} \
+        > "$logf" 2>&1 || rc=$?
+    grep -E ' (ERROR|CRITICAL) |^(FAIL|ERROR):|Traceback|tests when loading' "$logf" | tail -n 60 >&2 || true
+    "$VENV/bin/python" "$ROOT/tools/summary.py" "$logf" || rc=1
+    return $rc
+}
+
+case "${1:-}" in
+    setup) prepare ;;
+    pg-start) ensure_system; pg_start ;;
+    pg-stop) pg_stop ;;
+    run) cmd_run ;;
+    test) cmd_test ;;
+    shell) prepare; odoo shell -d "${2:-$DEMO_DB}" ;;
+    odoo) shift; prepare; odoo "$@" ;;
+    *) echo "usage: $0 setup|pg-start|pg-stop|run|test|shell [db]|odoo ARGS" >&2; exit 2 ;;
+esac

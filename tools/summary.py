@@ -1,0 +1,38 @@
+"""Turn an Odoo test log into one plain closing line: 'N passed, N failed, N skipped'.
+
+Exit status 1 when a test failed or errored, when no test ran, or when Odoo logged
+an ERROR/CRITICAL outside the tests (a module that fails to install, for instance).
+"""
+import re
+import sys
+
+REPORT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
+SKIP = re.compile(r" INFO \S+ \S+: skipped ")
+ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
+
+
+def main(path):
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        lines = handle.readlines()
+    failed = errors = run = 0
+    for line in lines:
+        match = REPORT.search(line)
+        if match:
+            failed, errors, run = (int(g) for g in match.groups())
+    skipped = sum(1 for line in lines if SKIP.search(line))
+    logged_errors = sum(1 for line in lines if ERROR.search(line))
+    bad = failed + errors
+    passed = max(run - bad - skipped, 0)
+    print(f"{passed} passed, {bad} failed, {skipped} skipped")
+    if run == 0:
+        print("no test ran", file=sys.stderr)
+        return 1
+    if bad or (logged_errors and not bad):
+        if logged_errors and not bad:
+            print(f"{logged_errors} ERROR/CRITICAL line(s) in the log", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

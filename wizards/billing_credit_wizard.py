@@ -1,0 +1,90 @@
+from odoo import _, api, fields, models
+
+
+class BillingCreditWizard(models.TransientModel):
+    """Create a credit (R1) or an invoice / charge (R2) from the client's Operations menu."""
+
+    _name = "billing.credit.wizard"
+    _description = "Create a credit or an invoice for a client"
+    _check_company_auto = True
+
+    operation = fields.Selection(
+        selection=[("credit", "Create a credit"), ("charge", "Create an invoice")],
+        required=True, default="credit")
+    partner_id = fields.Many2one("res.partner", string="Client", required=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    amount = fields.Monetary(required=True, currency_field="currency_id")
+    note = fields.Text(required=True)
+    taxes_included = fields.Boolean(string="Taxes included")
+    tax_ids = fields.Many2many(
+        "account.tax", string="Taxes", check_company=True,
+        compute="_compute_tax_ids", store=True, readonly=False, precompute=True,
+        domain="[('type_tax_use', '=', 'sale')]")
+    reversed_credit_id = fields.Many2one(
+        "account.move", string="Reverses the credit", check_company=True,
+        domain="[('move_type', '=', 'out_refund'), ('state', '=', 'posted'), "
+               "('commercial_partner_id', '=', partner_id)]",
+        help="Reverse an erroneous credit: the invoice is reconciled with it while it is open.")
+    amount_untaxed = fields.Monetary(compute="_compute_totals", currency_field="currency_id")
+    amount_tax = fields.Monetary(compute="_compute_totals", currency_field="currency_id")
+    amount_total = fields.Monetary(compute="_compute_totals", currency_field="currency_id")
+    balance_after = fields.Monetary(compute="_compute_totals", currency_field="currency_id",
+                                    string="Balance after")
+    balance_after_label = fields.Char(compute="_compute_totals", string="Balance after the operation")
+
+    # -------------------------------------------------------------------------
+    # COMPUTES
+    # -------------------------------------------------------------------------
+
+    @api.depends("company_id", "partner_id")
+    def _compute_tax_ids(self):
+        for wizard in self:
+            product = wizard.company_id._billing_credit_product()
+            wizard.tax_ids = wizard.partner_id._billing_taxes(None, product) if wizard.partner_id else False
+
+    @api.depends("amount", "taxes_included", "tax_ids", "operation", "partner_id")
+    def _compute_totals(self):
+        for wizard in self:
+            currency = wizard.currency_id or self.env.company.currency_id
+            amount = currency.round(wizard.amount or 0.0)
+            taxes = wizard.tax_ids._origin
+            if taxes:
+                special = "total_included" if wizard.taxes_included else False
+                details = taxes._get_tax_details(amount, 1.0, precision_rounding=currency.rounding,
+                                                 special_mode=special)
+                untaxed = currency.round(details["total_excluded"])
+                total = amount if wizard.taxes_included else currency.round(details["total_included"])
+            else:
+                untaxed = total = amount
+            wizard.amount_untaxed = untaxed
+            wizard.amount_tax = currency.round(total - untaxed)
+            wizard.amount_total = total
+            sign = -1 if wizard.operation == "credit" else 1
+            balance = currency.round(wizard.partner_id.billing_balance + sign * total)
+            wizard.balance_after = balance
+            wizard.balance_after_label = wizard.partner_id._billing_format_balance(balance, currency)
+
+    # -------------------------------------------------------------------------
+    # BUSINESS
+    # -------------------------------------------------------------------------
+
+    def action_confirm(self):
+        self.ensure_one()
+        partner = self.partner_id.with_company(self.company_id)
+        if self.operation == "credit":
+            move_id = partner.billing_create_credit(
+                self.amount, self.note, taxes_included=self.taxes_included, tax_ids=self.tax_ids.ids)
+        else:
+            move_id = partner.billing_create_charge(
+                self.amount, self.note, taxes_included=self.taxes_included, tax_ids=self.tax_ids.ids,
+                reversed_credit_id=self.reversed_credit_id.id or None)
+        if self.env.context.get("billing_open_document"):
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "account.move",
+                "res_id": move_id,
+                "view_mode": "form",
+                "name": _("Billing document"),
+            }
+        return {"type": "ir.actions.act_window_close"}
