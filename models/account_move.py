@@ -30,6 +30,13 @@ class AccountMove(models.Model):
     )
     billing_reversal_ids = fields.One2many(
         "account.move", "billing_reversed_credit_id", string="Reversed by", readonly=True)
+    billing_reversal_move_ids = fields.Many2many(
+        "account.move", compute="_compute_billing_reversal_move_ids", string="Reversed by (display)")
+
+    @api.depends("billing_reversal_ids")
+    def _compute_billing_reversal_move_ids(self):
+        for move in self:
+            move.billing_reversal_move_ids = move.billing_reversal_ids
 
     # -------------------------------------------------------------------------
     # R1.4: a posted billing credit is immutable

@@ -155,7 +155,7 @@ class ResPartner(models.Model):
     def _billing_fix_included_taxes(self, move, amount, per_tax, currency):
         """Set the tax lines of the draft ``move`` to the carved-out amounts (as a user may do in
         the invoice form) so that its total is exactly ``amount``."""
-        sign = -move.direction_sign
+        sign = move.direction_sign  # tax lines: debit on a credit note, credit on an invoice
         for tax, tax_amount in per_tax.items():
             lines = move.line_ids.filtered(lambda line, tax=tax: line.tax_line_id == tax)
             if len(lines) == 1 and currency.compare_amounts(abs(lines.amount_currency), tax_amount):
