@@ -15,7 +15,7 @@ bench:        ## benchmarks (long): timings of the operations and of the Billing
 
 lint:         ## pre-commit: ruff + pylint-odoo
 	@tools/dev.sh setup >/dev/null
-	@.venv/bin/pip install -q pre-commit
+	@.venv/bin/pip install -q pre-commit==4.7.0
 	@.venv/bin/pre-commit run --all-files
 
 shell:

@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 
@@ -10,6 +10,14 @@ class AccountBillingTimeline(models.Model):
     _auto = False
     _order = "date desc, id desc"
     _rec_name = "reference"
+    _depends = {
+        "account.move.line": ["move_id", "partner_id", "account_id", "company_id", "balance", "parent_state"],
+        "account.move": ["name", "ref", "move_type", "state", "payment_state", "date", "billing_note"],
+        "account.payment": ["move_id", "payment_type", "billing_note", "billing_refund_state", "state",
+                            "billing_postdated", "partner_id", "company_id", "date", "name", "memo"],
+        "account.account": ["account_type"],
+        "res.partner": ["commercial_partner_id"],
+    }
 
     partner_id = fields.Many2one("res.partner", string="Client", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
@@ -26,7 +34,7 @@ class AccountBillingTimeline(models.Model):
         readonly=True,
     )
     move_id = fields.Many2one("account.move", string="Document", readonly=True)
-    payment_id = fields.Many2one("account.payment", string="Payment", readonly=True)
+    payment_id = fields.Many2one("account.payment", readonly=True)
     reference = fields.Char(readonly=True)
     note = fields.Text(readonly=True)
     state = fields.Char(readonly=True)
@@ -89,10 +97,9 @@ SELECT n.*,
   FROM numbered n
 """)
 
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)",
-                                SQL.identifier(self._table), self._table_query_sql()))
+    @property
+    def _table_query(self):
+        return self._table_query_sql()
 
     def action_open_document(self):
         self.ensure_one()

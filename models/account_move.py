@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 # R1.4: what a posted billing credit never lets anyone change.
@@ -48,7 +48,7 @@ class AccountMove(models.Model):
     def _billing_raise_immutable(self):
         locked = self._billing_locked_credits()
         if locked:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "The billing credit %(credits)s is posted and can never be changed, cancelled or "
                 "deleted. To reverse it, create an invoice from the client's Operations menu "
                 "(Create an invoice) and choose this credit as the one it reverses.",
@@ -87,7 +87,7 @@ class AccountMove(models.Model):
         """Open Create an invoice prefilled to reverse this credit (R2)."""
         self.ensure_one()
         action = self.partner_id.action_billing_create_charge()
-        action["name"] = _("Reverse an erroneous credit")
+        action["name"] = self.env._("Reverse an erroneous credit")
         action["context"].update({
             "default_reversed_credit_id": self.id,
             "default_amount": self.amount_residual or self.amount_total,
@@ -97,7 +97,7 @@ class AccountMove(models.Model):
     @api.model
     def _billing_check_customer_invoice(self, move):
         if move.move_type != "out_invoice" or move.state != "posted":
-            raise UserError(_(
+            raise UserError(self.env._(
                 "%(move)s is not a posted customer invoice: this operation works only on posted "
                 "customer invoices.", move=move.display_name,
             ))

@@ -1,4 +1,4 @@
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount
 
@@ -85,7 +85,7 @@ class ResPartner(models.Model):
     def _billing_format_balance(self, balance, currency):
         """SPEC §1: a negative balance reads 'Credit 25.00', never '-25.00 owed'."""
         if currency.compare_amounts(balance, 0.0) < 0:
-            return _("Credit %(amount)s", amount=format_amount(self.env, -balance, currency))
+            return self.env._("Credit %(amount)s", amount=format_amount(self.env, -balance, currency))
         return format_amount(self.env, balance, currency)
 
     # -------------------------------------------------------------------------
@@ -97,12 +97,12 @@ class ResPartner(models.Model):
         self.ensure_one()
         client = self.commercial_partner_id
         if not client.active or not self.active:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "%(client)s is archived: restore the client before recording a billing operation.",
                 client=self.display_name,
             ))
         if client.company_id and client.company_id not in self.env.company.parent_ids:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "%(client)s belongs to the company %(other)s; switch to that company to bill it.",
                 client=client.display_name, other=client.company_id.name,
             ))
@@ -111,7 +111,7 @@ class ResPartner(models.Model):
     def _billing_post_audit(self, records, operation, amount, note, extra=None):
         """SPEC §4: who, when, which operation, amounts and note, on the client and the documents."""
         currency = self.env.company.currency_id
-        body = _(
+        body = self.env._(
             "%(operation)s of %(amount)s by %(user)s on %(when)s. Note: %(note)s",
             operation=operation, amount=format_amount(self.env, amount, currency),
             user=self.env.user.name,
@@ -122,7 +122,7 @@ class ResPartner(models.Model):
             body = f"{body} {extra}"
         for record in records:
             record.message_post(body=body)
-        self.message_post(body=_("%(body)s Document(s): %(docs)s", body=body,
+        self.message_post(body=self.env._("%(body)s Document(s): %(docs)s", body=body,
                                  docs=", ".join(records.mapped("display_name"))))
 
     def _billing_taxes(self, tax_ids, product):
@@ -134,11 +134,11 @@ class ResPartner(models.Model):
             tax_ids = tax_ids.ids
         taxes = self.env["account.tax"].browse(tax_ids).exists()
         if len(taxes) != len(set(tax_ids)):
-            raise UserError(_("Some of the taxes given do not exist."))
-        billing_tools.check_company(self.env, taxes, company, _("The tax"))
+            raise UserError(self.env._("Some of the taxes given do not exist."))
+        billing_tools.check_company(self.env, taxes, company, self.env._("The tax"))
         wrong = taxes.filtered(lambda t: t.type_tax_use != "sale" or not t.active)
         if wrong:
-            raise UserError(_("%(taxes)s cannot be used: choose active sales taxes.",
+            raise UserError(self.env._("%(taxes)s cannot be used: choose active sales taxes.",
                               taxes=", ".join(wrong.mapped("name"))))
         return taxes
 
@@ -161,7 +161,7 @@ class ResPartner(models.Model):
             if len(lines) == 1 and currency.compare_amounts(abs(lines.amount_currency), tax_amount):
                 lines.write({"amount_currency": sign * tax_amount, "balance": sign * tax_amount})
         if currency.compare_amounts(move.amount_total, amount):
-            raise UserError(_(
+            raise UserError(self.env._(
                 "These taxes cannot give a total of exactly %(amount)s; enter the untaxed amount "
                 "instead (untick Taxes included).", amount=format_amount(self.env, amount, currency)))
 
@@ -171,10 +171,11 @@ class ResPartner(models.Model):
         company = self.env.company
         currency = company.currency_id
         amount = billing_tools.check_amount(self.env, amount, currency)
-        note = billing_tools.check_note(self.env, note, _("a credit") if move_type == "out_refund" else _("a charge"))
+        what = self.env._("a credit") if move_type == "out_refund" else self.env._("a charge")
+        note = billing_tools.check_note(self.env, note, what)
         product = company._billing_credit_product()
         if not product:
-            raise UserError(_("Configure the billing credit product in Accounting settings first."))
+            raise UserError(self.env._("Configure the billing credit product in Accounting settings first."))
         taxes = client._billing_taxes(tax_ids, product)
         per_tax = client._billing_included_taxes(amount, taxes, currency) if taxes_included and taxes else {}
         price_unit = currency.round(amount - sum(per_tax.values())) if per_tax else amount
@@ -224,11 +225,11 @@ class ResPartner(models.Model):
         if reversed_credit_id:
             credit = self.env["account.move"].browse(int(reversed_credit_id)).exists()
             if not credit or credit.move_type != "out_refund" or credit.state != "posted":
-                raise UserError(_("The credit to reverse must be a posted customer credit note."))
+                raise UserError(self.env._("The credit to reverse must be a posted customer credit note."))
             if credit.commercial_partner_id != client:
-                raise UserError(_("The credit %(credit)s is not %(client)s's.",
+                raise UserError(self.env._("The credit %(credit)s is not %(client)s's.",
                                   credit=credit.display_name, client=client.display_name))
-            billing_tools.check_company(self.env, credit, self.env.company, _("The credit"))
+            billing_tools.check_company(self.env, credit, self.env.company, self.env._("The credit"))
 
         def create():
             if credit:
@@ -264,18 +265,18 @@ class ResPartner(models.Model):
         }
 
     def action_billing_create_credit(self):
-        return self._billing_wizard_action("billing.credit.wizard", _("Create a credit"),
+        return self._billing_wizard_action("billing.credit.wizard", self.env._("Create a credit"),
                                            {"default_operation": "credit"})
 
     def action_billing_create_charge(self):
-        return self._billing_wizard_action("billing.credit.wizard", _("Create an invoice"),
+        return self._billing_wizard_action("billing.credit.wizard", self.env._("Create an invoice"),
                                            {"default_operation": "charge"})
 
     def action_billing_open_timeline(self):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Billing timeline of %(client)s", client=self.commercial_partner_id.display_name),
+            "name": self.env._("Billing timeline of %(client)s", client=self.commercial_partner_id.display_name),
             "res_model": "account.billing.timeline",
             "view_mode": "list",
             "domain": [("partner_id", "=", self.commercial_partner_id.id)],

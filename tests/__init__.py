@@ -1,3 +1,1 @@
-from . import test_demo
-from . import test_credit_charge
-from . import test_client_account
+from . import test_client_account, test_credit_charge, test_demo

@@ -1,7 +1,6 @@
 from odoo import Command
-from odoo.tests import tagged  # noqa: F401  (re-exported for the test modules)
-
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.tests import tagged  # noqa: F401  (re-exported for the test modules)
 
 
 class BillingCommon(AccountTestInvoicingCommon):

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 
 class BillingCreditWizard(models.TransientModel):
@@ -85,6 +85,6 @@ class BillingCreditWizard(models.TransientModel):
                 "res_model": "account.move",
                 "res_id": move_id,
                 "view_mode": "form",
-                "name": _("Billing document"),
+                "name": self.env._("Billing document"),
             }
         return {"type": "ir.actions.act_window_close"}
