@@ -37,11 +37,32 @@ class AccountBillingTimeline(models.Model):
     payment_id = fields.Many2one("account.payment", readonly=True)
     reference = fields.Char(readonly=True)
     note = fields.Text(readonly=True)
-    state = fields.Char(readonly=True)
+    state = fields.Selection(
+        selection=[
+            ("not_paid", "Not paid"),
+            ("partial", "Partially paid"),
+            ("in_payment", "In payment"),
+            ("paid", "Paid"),
+            ("reversed", "Reversed"),
+            ("draft", "Draft"),
+            ("in_process", "In process"),
+            ("canceled", "Cancelled"),
+            ("cancelled", "Cancelled"),
+            ("rejected", "Rejected"),
+            ("scheduled", "Scheduled"),
+            ("pending", "Pending settlement"),
+            ("settled", "Settled"),
+            ("blocked", "Blocked"),
+            ("invoicing_legacy", "Invoicing app legacy"),
+        ],
+        readonly=True,
+    )
     amount = fields.Monetary(readonly=True, currency_field="currency_id",
                              help="+ raises the balance, − lowers it.")
     running_balance = fields.Monetary(readonly=True, currency_field="currency_id",
                                       help="The client's balance just after this row.")
+    running_balance_label = fields.Char(string="Balance after", compute="_compute_running_balance_label",
+                                        help="The client's balance just after this row.")
 
     def _table_query_sql(self):
         return SQL("""
@@ -65,8 +86,7 @@ WITH receivable AS (
                WHEN r.amount >= 0 THEN 'invoice'
                ELSE 'credit'
            END AS kind,
-           COALESCE(m.name, '') || CASE WHEN m.ref IS NOT NULL AND m.ref != '' AND m.ref != m.name
-                                        THEN ' (' || m.ref || ')' ELSE '' END AS reference,
+           COALESCE(m.name, '') AS reference,
            COALESCE(m.billing_note, pay.billing_note) AS note,
            CASE
                WHEN pay.billing_refund_state IS NOT NULL THEN pay.billing_refund_state
@@ -96,6 +116,10 @@ SELECT n.*,
                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running_balance
   FROM numbered n
 """)
+
+    def _compute_running_balance_label(self):
+        for row in self:
+            row.running_balance_label = row.partner_id._billing_format_balance(row.running_balance, row.currency_id)
 
     @property
     def _table_query(self):

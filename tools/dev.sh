@@ -134,14 +134,27 @@ db_has_module() {
 
 prepare() { ensure_system; ensure_venv; ensure_addons_link; pg_start; }
 
+module_hash() {  # what the demo database was last updated with
+    (cd "$ROOT" && find __manifest__.py __init__.py models wizards views security data demo report i18n static \
+        -type f \( -name '*.py' -o -name '*.xml' -o -name '*.csv' -o -name '*.po' -o -name '*.js' \) 2>/dev/null \
+        | sort | xargs cat | sha1sum | cut -c1-16)
+}
+
 cmd_run() {
     prepare
+    local stamp="$LOCAL/$DEMO_DB.stamp"
     if ! db_has_module "$DEMO_DB"; then
         log "creating demo database $DEMO_DB (Odoo + $MODULE + demo data)"
         dropdb --if-exists "$DEMO_DB"
         odoo -d "$DEMO_DB" -i "$MODULE,payment_demo" --stop-after-init --log-level=warn
-    else
+        # partner_autocomplete (auto-installed) calls odoo.com when a contact is opened: not here.
+        echo "env['ir.module.module'].search([('name', '=', 'partner_autocomplete'), ('state', '=', 'installed')]).button_immediate_uninstall()" \
+            | odoo shell -d "$DEMO_DB" --log-level=warn --no-http >/dev/null
+        module_hash > "$stamp"
+    elif [ "$(cat "$stamp" 2>/dev/null)" != "$(module_hash)" ]; then
+        log "updating $MODULE in $DEMO_DB"
         odoo -d "$DEMO_DB" -u "$MODULE" --stop-after-init --log-level=warn
+        module_hash > "$stamp"
     fi
     log "Odoo: http://localhost:$HTTP_PORT  database: $DEMO_DB  login: admin  password: admin"
     exec "$VENV/bin/python" -m odoo -d "$DEMO_DB" --db-filter="^${DEMO_DB}\$" \

@@ -26,9 +26,9 @@ class BillingCreditWizard(models.TransientModel):
         domain="[('move_type', '=', 'out_refund'), ('state', '=', 'posted'), "
                "('commercial_partner_id', '=', partner_id)]",
         help="Reverse an erroneous credit: the invoice is reconciled with it while it is open.")
-    amount_untaxed = fields.Monetary(compute="_compute_totals", currency_field="currency_id")
-    amount_tax = fields.Monetary(compute="_compute_totals", currency_field="currency_id")
-    amount_total = fields.Monetary(compute="_compute_totals", currency_field="currency_id")
+    amount_untaxed = fields.Monetary(string="Untaxed", compute="_compute_totals", currency_field="currency_id")
+    amount_tax = fields.Monetary(string="Tax", compute="_compute_totals", currency_field="currency_id")
+    amount_total = fields.Monetary(string="Total", compute="_compute_totals", currency_field="currency_id")
     balance_after = fields.Monetary(compute="_compute_totals", currency_field="currency_id",
                                     string="Balance after")
     balance_after_label = fields.Char(compute="_compute_totals", string="Balance after the operation")
