@@ -22,6 +22,11 @@
     "demo": [
         "demo/billing_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "account_billing_operations/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }
