@@ -79,6 +79,7 @@ class ResCompany(models.Model):
         paid = ref("account_billing_operations.demo_client_paid")
         swim = ref("account_billing_operations.demo_product_swim")
         camp = ref("account_billing_operations.demo_product_camp")
+        self._billing_setup_demo_provider()
         # In credit: a paid invoice, then a goodwill credit of 57.50 (tax included).
         pay(invoice(in_credit, swim), bank)
         in_credit.billing_create_credit(57.50, "Pool closed two weeks: goodwill credit", taxes_included=True)
@@ -87,3 +88,17 @@ class ResCompany(models.Model):
         invoice(owing, camp, 2.0)
         # Paid: one invoice paid in cash.
         pay(invoice(paid, camp), cash)
+
+    def _billing_setup_demo_provider(self):
+        """Demo only: enable the demo card provider (module payment_demo) on the bank journal."""
+        self.ensure_one()
+        provider = self.env.ref("payment.payment_provider_demo", raise_if_not_found=False)
+        if not provider or provider.code != "demo":
+            return False
+        journal = self.env["account.journal"].search([
+            *self.env["account.journal"]._check_company_domain(self), ("type", "=", "bank"),
+            ("code", "!=", "CHQ")], limit=1)
+        provider.write({"state": "test", "is_published": True})
+        if journal and provider.company_id == self:
+            provider.journal_id = journal
+        return True

@@ -148,7 +148,10 @@ cmd_run() {
         dropdb --if-exists "$DEMO_DB"
         odoo -d "$DEMO_DB" -i "$MODULE,payment_demo" --stop-after-init --log-level=warn
         # partner_autocomplete (auto-installed) calls odoo.com when a contact is opened: not here.
-        echo "env['ir.module.module'].search([('name', '=', 'partner_autocomplete'), ('state', '=', 'installed')]).button_immediate_uninstall()" \
+        # The demo card provider (payment_demo) may be installed after this module: enable it now.
+        printf '%s\n' \
+            "env.ref('base.main_company')._billing_setup_demo_provider()" "env.cr.commit()" \
+            "env['ir.module.module'].search([('name', '=', 'partner_autocomplete'), ('state', '=', 'installed')]).button_immediate_uninstall()" \
             | odoo shell -d "$DEMO_DB" --log-level=warn --no-http >/dev/null
         module_hash > "$stamp"
     elif [ "$(cat "$stamp" 2>/dev/null)" != "$(module_hash)" ]; then
