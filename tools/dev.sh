@@ -62,19 +62,22 @@ ensure_venv() {
         pinned="$(grep -oE '^[A-Za-z0-9_.-]+' "$ROOT/tools/constraints.txt" | paste -sd'|')"
         grep -viE "^(${pinned}|python-ldap)\b" "$ODOO_SRC/requirements.txt" > "$VENV/odoo-requirements.txt"
         log "installing Odoo's Python requirements (from $ODOO_SRC)"
-        "$py" -m pip install -q --disable-pip-version-check -r "$VENV/odoo-requirements.txt" -c "$ROOT/tools/constraints.txt"
+        pip_install -r "$VENV/odoo-requirements.txt" -c "$ROOT/tools/constraints.txt"
         log "installing Odoo from $ODOO_SRC (editable)"
-        "$py" -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e "$ODOO_SRC" \
-            || "$py" -m pip install -q --disable-pip-version-check --no-deps -e "$ODOO_SRC"
+        pip_install --no-deps --no-build-isolation -e "$ODOO_SRC" || pip_install --no-deps -e "$ODOO_SRC"
     fi
     log "installing the module's requirements"
-    "$py" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.txt" -c "$ROOT/tools/constraints.txt"
+    pip_install -r "$ROOT/requirements.txt" -c "$ROOT/tools/constraints.txt"
     echo "$want" > "$stamp"
 }
 
 ensure_addons_link() {
     mkdir -p "$LOCAL/addons"
     ln -sfn "$ROOT" "$LOCAL/addons/$MODULE"
+}
+
+pip_install() {  # pip, without the warnings about this machine's local index folders
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$@" 2> >(grep -v 'is ignored: it is neither' >&2)
 }
 
 pg_run() {  # run a PostgreSQL binary as the cluster's owner
