@@ -6,4 +6,5 @@ from . import res_partner
 from . import account_move
 from . import account_move_line
 from . import account_payment
+from . import payment_transaction
 from . import account_billing_timeline
