@@ -298,9 +298,13 @@ class AccountPayment(models.Model):
         refusal = refund._billing_refund_cancel_refusal()
         if refusal:
             raise UserError(refusal)
-        # Unreconcile and cancel: the credit or the payment's refundable amount is free again.
+        # Unreconcile and cancel: the credit or the payment's refundable amount is free again. The
+        # journal entry is kept, cancelled (Odoo's action_cancel would delete it once in draft).
         refund.action_draft()
-        refund.action_cancel()
+        if refund.move_id:
+            refund.move_id.button_cancel()  # also sets the payment cancelled
+        else:
+            refund.action_cancel()
         refund.billing_refund_state = "cancelled"
         client = refund.partner_id.commercial_partner_id
         client._billing_post_audit(refund, self.env._("Refund cancellation"), refund.amount, note)

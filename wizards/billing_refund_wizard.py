@@ -44,7 +44,7 @@ class BillingRefundWizard(models.TransientModel):
             wizard.journal_id = self.env["account.journal"].search([
                 *self.env["account.journal"]._check_company_domain(wizard.company_id),
                 ("type", "in", ("bank", "cash")),
-            ], limit=1)
+            ], order="type, sequence, id", limit=1)
 
     @api.depends("journal_id")
     def _compute_available_method_line_ids(self):
@@ -52,10 +52,11 @@ class BillingRefundWizard(models.TransientModel):
             wizard.available_method_line_ids = wizard.journal_id._get_available_payment_method_lines(
                 "outbound").filtered(lambda line: not line.payment_provider_id)
 
-    @api.depends("available_method_line_ids")
+    @api.depends("journal_id")
     def _compute_payment_method_line_id(self):
         for wizard in self:
-            lines = wizard.available_method_line_ids
+            lines = wizard.journal_id._get_available_payment_method_lines("outbound").filtered(
+                lambda line: not line.payment_provider_id)
             wizard.payment_method_line_id = lines.filtered(lambda line: line.code == "manual")[:1] or lines[:1]
 
     @api.depends("amount", "partner_id")
