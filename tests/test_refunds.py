@@ -120,6 +120,7 @@ class TestRefunds(BillingCommon):
         self.assertAlmostEqual(self.balance(), -80.0)
         self.assertAlmostEqual(self.client.billing_available_credit, 80.0)
         # Audit (§4) and timeline (§3) show it.
+        self.env.flush_all()
         self.assertIn("Client leaves the club", refund.message_ids[:1].body)
         row = self.env["account.billing.timeline"].search([("payment_id", "=", refund.id)])
         self.assertRecordValues(row, [{"kind": "refund", "state": "pending", "amount": 60.0}])
@@ -273,6 +274,18 @@ class TestRefunds(BillingCommon):
         self.assertAlmostEqual(self.balance(), 0.0)
         self.refund_payment(payment, 100.0)
         self.assertAlmostEqual(self.balance(), 100.0)
+
+    def test_r5_cancel_button_and_timeline(self):
+        credit = self.credit(100.0)
+        refund = self.refund_from_client(100.0)
+        self.assertEqual(credit.payment_state, "paid")
+        self.assertTrue(refund.action_billing_cancel_refund())
+        self.assertEqual(refund.billing_refund_state, "cancelled")
+        self.assertEqual(credit.payment_state, "not_paid")
+        self.env.flush_all()
+        row = self.env["account.billing.timeline"].search([("payment_id", "=", refund.id)])
+        self.assertRecordValues(row, [{"kind": "refund", "state": "cancelled", "amount": 0.0}])
+        self.assertIn("Refund cancellation", refund.message_ids[:1].body)
 
     def test_r5_cancel_after_settlement_refused(self):
         self.credit(100.0)

@@ -64,10 +64,11 @@ class TestRefundsConcurrency(BaseCase):
             moves = env["account.move"].search([("partner_id", "=", partner.id)]) | payments.move_id
             try:
                 with cr.savepoint():
-                    moves.filtered(lambda m: m.state == "posted").button_draft()
-                    moves.posted_before = False
-                    payments.unlink()
-                    moves.exists().unlink()
+                    payments.filtered(lambda p: p.state != "draft").action_draft()
+                    payments.with_context(force_delete=True).unlink()
+                    moves = moves.exists()
+                    moves.filtered(lambda m: m.state in ("posted", "cancel")).button_draft()
+                    moves.with_context(force_delete=True).unlink()
                     partner.unlink()
             except Exception as error:  # noqa: BLE001 - Odoo may refuse to delete posted entries
                 _logger.info("Race data kept (cancelled, archived): %s", error)
