@@ -70,7 +70,7 @@ class TestRefundsConcurrency(BaseCase):
                     moves.filtered(lambda m: m.state in ("posted", "cancel")).button_draft()
                     moves.with_context(force_delete=True).unlink()
                     partner.unlink()
-            except Exception as error:  # noqa: BLE001 - Odoo may refuse to delete posted entries
+            except Exception as error:
                 _logger.info("Race data kept (cancelled, archived): %s", error)
                 try:
                     with cr.savepoint():
@@ -78,7 +78,7 @@ class TestRefundsConcurrency(BaseCase):
                         moves.filtered(lambda m: m.state == "posted").button_draft()
                         moves.filtered(lambda m: m.state == "draft").button_cancel()
                         partner.active = False
-                except Exception as error2:  # noqa: BLE001
+                except Exception as error2:
                     _logger.info("Race data left as is: %s", error2)
 
     def race(self, call):
@@ -102,7 +102,7 @@ class TestRefundsConcurrency(BaseCase):
                 except UserError as error:
                     env.cr.rollback()
                     outcomes[index] = ("refused", str(error))
-            except Exception as error:  # noqa: BLE001 - reported as a failure below
+            except Exception as error:
                 env.cr.rollback()
                 outcomes[index] = ("crashed", repr(error))
 
