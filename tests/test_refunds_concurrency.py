@@ -69,6 +69,7 @@ class TestRefundsConcurrency(BaseCase):
                     moves = moves.exists()
                     moves.filtered(lambda m: m.state in ("posted", "cancel")).button_draft()
                     moves.with_context(force_delete=True).unlink()
+                    env["account.payment.register"].search([("partner_id", "=", partner.id)]).unlink()
                     partner.unlink()
             except Exception as error:
                 _logger.info("Race data kept (cancelled, archived): %s", error)
