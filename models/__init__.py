@@ -1,11 +1,10 @@
-from . import (
-    account_billing_idempotency,
-    account_billing_timeline,
-    account_move,
-    account_move_line,
-    account_payment,
-    billing_tools,
-    res_company,
-    res_config_settings,
-    res_partner,
-)
+from . import account_billing_idempotency
+from . import account_billing_timeline
+from . import account_move
+from . import account_move_line
+from . import account_payment
+from . import billing_tools
+from . import payment_transaction
+from . import res_company
+from . import res_config_settings
+from . import res_partner

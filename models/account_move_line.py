@@ -1,4 +1,5 @@
-from odoo import api, models
+from odoo import api
+from odoo import models
 
 # R1.4 on the journal items of a posted billing credit. Reconciliation fields stay writable.
 IMMUTABLE_LINE_FIELDS = frozenset({

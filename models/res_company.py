@@ -1,4 +1,13 @@
-from odoo import api, fields, models
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+
+import pytz
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -18,6 +27,64 @@ class ResCompany(models.Model):
         help="Time of day (company time zone) at which the day's refunds are settled: card refunds "
         "are sent to the payment provider and can no longer be cancelled.",
     )
+
+    @api.constrains("billing_settlement_cutoff")
+    def _check_billing_settlement_cutoff(self):
+        for company in self:
+            if not 0.0 <= company.billing_settlement_cutoff < 24.0:
+                raise ValidationError(self.env._(
+                    "The refund settlement cut-off is a time of day, between 00:00 and 23:59."))
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "billing_settlement_cutoff" in vals:
+            self._billing_sync_settlement_cron()
+        return res
+
+    # -------------------------------------------------------------------------
+    # SETTLEMENT CUT-OFF (R5)
+    # -------------------------------------------------------------------------
+
+    def _billing_tz(self):
+        """The company time zone: its address's, else the user's, else UTC."""
+        self.ensure_one()
+        name = self.partner_id.tz or self.env.user.tz or "UTC"
+        try:
+            return pytz.timezone(name)
+        except pytz.UnknownTimeZoneError:
+            return pytz.utc
+
+    def _billing_local_datetime(self, value):
+        """A naive UTC datetime (as stored) in the company time zone."""
+        self.ensure_one()
+        return pytz.utc.localize(value).astimezone(self._billing_tz())
+
+    def _billing_today(self):
+        self.ensure_one()
+        return self._billing_local_datetime(fields.Datetime.now()).date()
+
+    def _billing_cutoff_local(self, day):
+        """The settlement cut-off of ``day``, an aware datetime in the company time zone."""
+        self.ensure_one()
+        minutes = round(self.billing_settlement_cutoff * 60)
+        moment = datetime.combine(day, time(min(minutes // 60, 23), minutes % 60))
+        return self._billing_tz().localize(moment)
+
+    def _billing_next_cutoff(self):
+        """The next settlement cut-off, as a naive UTC datetime."""
+        self.ensure_one()
+        now = self._billing_local_datetime(fields.Datetime.now())
+        cutoff = self._billing_cutoff_local(now.date())
+        if cutoff <= now:
+            cutoff = self._billing_cutoff_local(now.date() + timedelta(days=1))
+        return cutoff.astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _billing_sync_settlement_cron(self):
+        """The daily settlement runs at the cut-off (of the first company that sets it)."""
+        cron = self.env.ref("account_billing_operations.ir_cron_billing_settle_refunds",
+                            raise_if_not_found=False)
+        if cron and self:
+            cron.sudo().nextcall = self[:1]._billing_next_cutoff()
 
     @api.model
     def _billing_default_product(self, xmlid):

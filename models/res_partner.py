@@ -1,6 +1,10 @@
-from odoo import Command, api, fields, models
+from odoo import Command
+from odoo import api
+from odoo import fields
+from odoo import models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL
+from odoo.tools import format_amount
 
 from . import billing_tools
 
@@ -124,6 +128,44 @@ class ResPartner(models.Model):
             record.message_post(body=body)
         self.message_post(body=self.env._("%(body)s Document(s): %(docs)s", body=body,
                                  docs=", ".join(records.mapped("display_name"))))
+
+    def _billing_open_credit_lines(self):
+        """SPEC §1 open credit: the client's posted receivable items with a negative residual in
+        the current company, oldest first."""
+        self.ensure_one()
+        return self.env["account.move.line"].search([
+            ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("company_id", "=", self.env.company.id),
+            ("parent_state", "=", "posted"),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("reconciled", "=", False),
+            ("amount_residual", "<", 0.0),
+        ], order="date, id")
+
+    def _billing_refund_journal(self, journal_id, payment_method_line_id):
+        """R3.3: a bank or cash journal of the company and an offline outbound method of it."""
+        journal = self.env["account.journal"].browse(int(journal_id)).exists() if journal_id else None
+        if not journal:
+            raise UserError(self.env._("Choose the journal the refund is paid from."))
+        billing_tools.check_company(self.env, journal, self.env.company, self.env._("The journal"))
+        if journal.type not in ("bank", "cash"):
+            raise UserError(self.env._("%(journal)s is not a bank or cash journal: choose the one the money "
+                              "leaves from.", journal=journal.display_name))
+        Payment = self.env["account.payment"]
+        if not payment_method_line_id:
+            return journal, Payment._billing_outbound_method_line(journal)
+        method_line = self.env["account.payment.method.line"].browse(int(payment_method_line_id)).exists()
+        if not method_line:
+            raise UserError(self.env._("The payment method given does not exist."))
+        if method_line.payment_provider_id:
+            raise UserError(self.env._(
+                "%(method)s is an online payment provider: a card payment made through it is refunded "
+                "from the payment itself (open the payment, then Refund). Choose an offline method "
+                "(cash, cheque, bank transfer, card terminal) here.", method=method_line.display_name))
+        if method_line not in journal._get_available_payment_method_lines("outbound"):
+            raise UserError(self.env._("%(method)s is not an outgoing payment method of the journal %(journal)s.",
+                              method=method_line.display_name, journal=journal.display_name))
+        return journal, method_line
 
     def _billing_taxes(self, tax_ids, product):
         company = self.env.company
@@ -249,6 +291,42 @@ class ResPartner(models.Model):
             return move.id
         return self.env["account.billing.idempotency"]._run(client, "billing_create_charge", idempotency_key, create)
 
+    def billing_refund(self, amount, journal_id, note, payment_method_line_id=None, idempotency_key=None):
+        """R3: give back the client's available credit; returns the id of the refund payment,
+        reconciled with the open credit items, oldest first."""
+        self.ensure_one()
+        self.env["account.payment"]._billing_check_refund_access()
+        client = self._billing_client()
+        currency = self.env.company.currency_id
+        amount = billing_tools.check_amount(self.env, amount, currency)
+        note = billing_tools.check_note(self.env, note, self.env._("a refund"))
+        journal, method_line = client._billing_refund_journal(journal_id, payment_method_line_id)
+
+        def create():
+            # Lock what the check reads, then read it again (SPEC §7): a concurrent refund of the
+            # same credit either waits for nothing (NOWAIT: clear error) or is seen here.
+            credit_lines = client._billing_open_credit_lines()
+            billing_tools.lock_rows(credit_lines, self.env._(
+                "Another user is working on %(client)s's credit right now. Try again in a moment.",
+                client=client.display_name))
+            balance = currency.round(client._billing_balances().get(client.id, 0.0))
+            if currency.compare_amounts(balance, 0.0) >= 0:
+                raise UserError(self.env._(
+                    "%(client)s has no credit to refund (balance: %(balance)s). Create a credit first "
+                    "(Operations > Create a credit), then refund it.",
+                    client=client.display_name, balance=client._billing_format_balance(balance, currency)))
+            if currency.compare_amounts(amount, -balance) > 0:
+                raise UserError(self.env._(
+                    "%(amount)s is more than %(client)s's available credit (%(credit)s). Refund at most "
+                    "%(credit)s.", amount=format_amount(self.env, amount, currency),
+                    client=client.display_name, credit=format_amount(self.env, -balance, currency)))
+            payment = self.env["account.payment"]._billing_create_refund(
+                client, amount, journal, method_line, note)
+            payment._billing_reconcile_with_credit(credit_lines)
+            client._billing_post_audit(payment, self.env._("Refund"), amount, note)
+            return payment.id
+        return self.env["account.billing.idempotency"]._run(client, "billing_refund", idempotency_key, create)
+
     # -------------------------------------------------------------------------
     # ACTIONS
     # -------------------------------------------------------------------------
@@ -271,6 +349,9 @@ class ResPartner(models.Model):
     def action_billing_create_charge(self):
         return self._billing_wizard_action("billing.credit.wizard", self.env._("Create an invoice"),
                                            {"default_operation": "charge"})
+
+    def action_billing_record_refund(self):
+        return self._billing_wizard_action("billing.refund.wizard", self.env._("Record a refund"))
 
     def action_billing_open_timeline(self):
         self.ensure_one()

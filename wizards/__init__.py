@@ -1,1 +1,3 @@
 from . import billing_credit_wizard
+from . import billing_payment_refund_wizard
+from . import billing_refund_wizard
