@@ -438,3 +438,13 @@ class TestRefunds(BillingCommon):
                 call()
             self.assertNothingWritten(before)
         self.assertEqual(refund.billing_refund_state, "pending")
+        # Through the UI: the refund buttons are not in the views the invoicing user gets.
+        for model, buttons in (("res.partner", ["action_billing_record_refund"]),
+                               ("account.payment", ["action_billing_refund_wizard",
+                                                    "action_billing_cancel_refund"])):
+            views = self.env[model].with_user(self.invoicing_user).get_views([(False, "form")])
+            for button in buttons:
+                self.assertNotIn(button, views["views"]["form"]["arch"])
+            views = self.env[model].get_views([(False, "form")])
+            for button in buttons:
+                self.assertIn(button, views["views"]["form"]["arch"])
