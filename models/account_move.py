@@ -225,10 +225,11 @@ class AccountMove(models.Model):
         return method
 
     def _billing_payment_journal(self, journal_id):
-        journal = self.env["account.journal"].browse(int(journal_id)).exists() if journal_id else False
+        journal = self.env["account.journal"].browse(int(journal_id)).sudo().exists() if journal_id else False
         if not journal or journal.type not in ("bank", "cash"):
             raise UserError(_("Choose a payment mode: a bank or cash journal."))
         billing_tools.check_company(self.env, journal, self.env.company, _("The journal"))
+        journal = journal.sudo(False)
         if journal.currency_id and journal.currency_id != self.currency_id:
             raise UserError(_(
                 "The journal %(journal)s records payments in %(journal_currency)s, the invoice is in "
@@ -542,10 +543,11 @@ class AccountMove(models.Model):
                 raise UserError(_("The payment to refund must be one of the payments of %(invoice)s.",
                                   invoice=self.display_name))
         elif refund_journal_id:
-            journal = self.env["account.journal"].browse(int(refund_journal_id)).exists()
+            journal = self.env["account.journal"].browse(int(refund_journal_id)).sudo().exists()
             if not journal or journal.type not in ("bank", "cash"):
                 raise UserError(_("Choose the bank or cash journal the refund is paid from."))
             billing_tools.check_company(self.env, journal, self.env.company, _("The journal"))
+            journal = journal.sudo(False)
         else:
             raise UserError(_("Choose the payment to refund or the journal the refund is paid from."))
         return refund_amount, payment, journal

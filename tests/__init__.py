@@ -1,3 +1,5 @@
 from . import test_demo
 from . import test_credit_charge
 from . import test_client_account
+from . import test_make_payment
+from . import test_cancel_items
