@@ -36,7 +36,7 @@ class AccountMove(models.Model):
     billing_reversal_move_ids = fields.Many2many(
         "account.move", compute="_compute_billing_reversal_move_ids", string="Reversed by (display)")
 
-    billing_scheduled_payment_ids = fields.One2many(
+    billing_payment_ids = fields.One2many(
         "account.payment", "billing_invoice_id", string="Billing payments", readonly=True,
         help="Payments made with Make a payment from this invoice.")
     billing_scheduled_amount = fields.Monetary(
@@ -52,11 +52,11 @@ class AccountMove(models.Model):
         for move in self:
             move.billing_reversal_move_ids = move.billing_reversal_ids
 
-    @api.depends("billing_scheduled_payment_ids.state", "billing_scheduled_payment_ids.amount",
-                 "billing_scheduled_payment_ids.date")
+    @api.depends("billing_payment_ids.state", "billing_payment_ids.amount",
+                 "billing_payment_ids.date")
     def _compute_billing_scheduled_amount(self):
         for move in self:
-            scheduled = move.billing_scheduled_payment_ids._billing_scheduled()
+            scheduled = move.billing_payment_ids._billing_scheduled()
             move.billing_scheduled_amount = sum(scheduled.mapped("amount"))
             move.billing_scheduled_label = ", ".join(
                 _("%(amount)s on %(date)s", amount=format_amount(self.env, pay.amount, pay.currency_id),

@@ -301,7 +301,7 @@ class TestCancelItems(CancelItemsCommon):
         self.assertAlmostEqual(self.balance(), 0.0)
         self.assertFalse(self.env["account.payment"].search_count([
             ("partner_id", "=", self.client.id), ("payment_type", "=", "outbound")]))
-        self.assertFalse(new.billing_scheduled_payment_ids, "no payment: the credit paid it all")
+        self.assertFalse(new.billing_payment_ids, "no payment: the credit paid it all")
 
     def test_foreign_currency_cancellation(self):
         eur = self.setup_other_currency("EUR")

@@ -1,7 +1,8 @@
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo import Command
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import BillingCommon
 
@@ -375,6 +376,29 @@ class TestMakePayment(BillingCommon):
 
     # ---- idempotency and wizard ------------------------------------------------
 
+    def test_invoicing_user_can_pay(self):
+        """SPEC §5: R7 is open to invoicing users, without the refunds group."""
+        clerk = new_test_user(self.env, login="front_desk", groups="base.group_user,account.group_account_invoice",
+                              company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
+        self.credit(15.0)
+        invoice = self.invoice(100.0)
+        result = invoice.with_user(clerk).billing_make_payment(
+            50.0, self.cash_journal.id, payer_name="Marie", use_credit=True)
+        self.assertEqual(result["credit_applied"], 15.0)
+        self.assertAlmostEqual(invoice.amount_residual, 50.0)
+        with freeze_time("2024-02-01"):
+            result = invoice.with_user(clerk).billing_make_payment(50.0, self.bank_journal.id,
+                                                                   postdated_date="2024-03-01")
+            payment = self.env["account.payment"].browse(result["payment_id"])
+            payment.with_user(clerk).billing_cancel_scheduled()
+            self.assertEqual(payment.state, "canceled")
+
+    def test_cron_is_installed(self):
+        cron = self.env.ref("account_billing_operations.ir_cron_billing_apply_postdated")
+        self.assertTrue(cron.active)
+        self.assertEqual(cron.model_id.model, "account.payment")
+        self.assertIn("billing_apply_postdated", cron.code)
+
     def test_idempotency_key(self):
         invoice = self.invoice(100.0)
         first = invoice.billing_make_payment(20.0, self.bank_journal.id, idempotency_key="pay-1")
@@ -402,7 +426,7 @@ class TestMakePayment(BillingCommon):
         form.payer_name = "Marie Gagnon"
         form.save().action_confirm()
         self.assertAlmostEqual(invoice.amount_residual, 5.0)
-        payment = invoice.billing_scheduled_payment_ids
+        payment = invoice.billing_payment_ids
         self.assertRecordValues(payment, [{"amount": 70.0, "billing_payer_name": "Marie Gagnon"}])
 
     def test_wizard_without_credit_and_postdated(self):
@@ -416,7 +440,7 @@ class TestMakePayment(BillingCommon):
             form.postdated = True
             form.postdated_date = "2024-03-01"
             form.save().action_confirm()
-        payment = invoice.billing_scheduled_payment_ids
+        payment = invoice.billing_payment_ids
         self.assertRecordValues(payment, [{"state": "draft", "billing_postdated": True}])
         self.assertAlmostEqual(invoice.amount_residual, 115.0)
 
