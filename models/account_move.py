@@ -274,7 +274,10 @@ class AccountMove(models.Model):
         billing_tools.check_no_card_number(self.env, payer_name, payer_reference)
         currency = invoice.currency_id
         today = fields.Date.context_today(self)
-        postdated = fields.Date.to_date(postdated_date) if postdated_date else False
+        try:
+            postdated = fields.Date.to_date(postdated_date) if postdated_date else False
+        except (TypeError, ValueError):
+            raise UserError(_("The date of a postdated payment must be a date (YYYY-MM-DD).")) from None
         if postdated and use_credit:
             raise UserError(_(
                 "Credit on file and a postdated payment cannot be combined: use the credit now and "
@@ -288,7 +291,8 @@ class AccountMove(models.Model):
         expected_credit = min(invoice._billing_credit_amount(credit_lines), due) if credit_lines else 0.0
         rest = currency.round(due - expected_credit)
         pay_amount = 0.0
-        if not (use_credit and currency.is_zero(float(amount or 0.0))):
+        if not (use_credit and amount in (None, False, 0, 0.0, "", "0")):
+            # With the credit on file, no amount means: the credit only.
             pay_amount = billing_tools.check_amount(self.env, amount, currency)
         if currency.compare_amounts(pay_amount, rest) > 0:
             if expected_credit:

@@ -341,6 +341,9 @@ class TestCancelItems(CancelItemsCommon):
         form.penalty_value = 10.0
         self.assertAlmostEqual(form.penalty_amount, 5.75)
         self.assertAlmostEqual(form.credit_amount, 51.75)
+        with self.assertRaises(UserError):
+            form.note = "Paid with 4111 1111 1111 1111"
+            form.save()
         form.note = "Half the lessons"
         form.save().action_confirm()
         self.assertRecordValues(swim + camp, [{"billing_cancelled_qty": 1.0}, {"billing_cancelled_qty": 0.0}])

@@ -266,6 +266,8 @@ class TestMakePayment(BillingCommon):
         self.assert_refused("dated after today", invoice, 10.0, postdated_date="2024-02-01")
         self.assert_refused("dated after today", invoice, 10.0, postdated_date="2024-01-15")
         self.assert_refused("more than the amount due", invoice, 200.0, postdated_date="2024-03-01")
+        self.assert_refused("must be a date", invoice, 10.0, postdated_date="next friday")
+        self.assert_refused("must be a number", invoice, "ten", postdated_date="2024-03-01")
 
     def test_postdated_and_credit_refused(self):
         self.credit(50.0)
@@ -443,6 +445,15 @@ class TestMakePayment(BillingCommon):
         payment = invoice.billing_payment_ids
         self.assertRecordValues(payment, [{"state": "draft", "billing_postdated": True}])
         self.assertAlmostEqual(invoice.amount_residual, 115.0)
+
+    def test_wizard_leaves_scheduled_amount_out(self):
+        invoice = self.invoice(100.0)
+        with freeze_time("2024-02-01"):
+            self.pay(invoice, 100.0, postdated_date="2024-03-01")
+            form = Form(self.env["billing.payment.wizard"].with_context(invoice.action_billing_make_payment()["context"]))
+            self.assertAlmostEqual(form.amount_due, 115.0)
+            self.assertAlmostEqual(form.scheduled_amount, 100.0)
+            self.assertAlmostEqual(form.amount, 15.0)
 
     def test_wizard_refuses_non_invoice(self):
         draft = self.invoice(100.0, post=False)

@@ -2,6 +2,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from ..models import billing_tools
+
 
 class BillingCancelWizard(models.TransientModel):
     """Cancel/refund items (R6) of a posted customer invoice: a thin form on billing_cancel_items."""
@@ -55,6 +57,16 @@ class BillingCancelWizard(models.TransientModel):
                     if line.display_type == "product" and line.billing_cancellable_qty > 0
                 ]
         return values
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            billing_tools.check_no_card_number(self.env, vals.get("note"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        billing_tools.check_no_card_number(self.env, vals.get("note"))
+        return super().write(vals)
 
     # -------------------------------------------------------------------------
     # COMPUTES

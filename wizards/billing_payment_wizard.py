@@ -19,6 +19,10 @@ class BillingPaymentWizard(models.TransientModel):
     currency_id = fields.Many2one(related="invoice_id.currency_id")
     partner_id = fields.Many2one(related="invoice_id.commercial_partner_id", string="Client")
     amount_due = fields.Monetary(related="invoice_id.amount_residual", string="Amount due")
+    scheduled_amount = fields.Monetary(
+        related="invoice_id.billing_scheduled_amount", string="Already scheduled",
+        help="Postdated payments of this invoice waiting for their date: not deducted from the amount "
+        "due yet, so they are left out of the amount proposed.")
     credit_available = fields.Monetary(
         string="Credit on file", compute="_compute_credit_available",
         help="The client's open credit items (credit notes, overpayments) that can be applied to this invoice.")
@@ -94,11 +98,12 @@ class BillingPaymentWizard(models.TransientModel):
         for wizard in self:
             wizard.credit_to_apply = min(wizard.credit_available, wizard.amount_due) if wizard.use_credit else 0.0
 
-    @api.depends("credit_to_apply", "amount_due")
+    @api.depends("credit_to_apply", "amount_due", "scheduled_amount")
     def _compute_amount(self):
         for wizard in self:
             currency = wizard.currency_id or self.env.company.currency_id
-            wizard.amount = currency.round(wizard.amount_due - wizard.credit_to_apply)
+            wizard.amount = max(0.0, currency.round(
+                wizard.amount_due - wizard.credit_to_apply - wizard.scheduled_amount))
 
     @api.depends("amount_due", "credit_to_apply", "amount")
     def _compute_amount_left(self):
