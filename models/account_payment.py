@@ -52,6 +52,17 @@ class AccountPayment(models.Model):
         """The scheduled payments of ``self``: postdated and not applied yet."""
         return self.filtered(lambda pay: pay.billing_postdated and pay.state == "draft")
 
+    def action_post(self):
+        """R7.4: a scheduled payment is applied on its date, not before (by the scheduled action)."""
+        today = fields.Date.context_today(self)
+        early = self.filtered(lambda pay: pay.billing_postdated and pay.state == "draft" and pay.date > today)
+        if early:
+            raise UserError(_(
+                "%(payments)s is scheduled for %(date)s and is applied automatically on that date. To apply it "
+                "now, cancel the scheduled payment and make the payment again without a date.",
+                payments=", ".join(early.mapped("display_name")), date=format_date(self.env, early[0].date)))
+        return super().action_post()
+
     def _billing_ensure_outstanding_account(self):
         """A payment method line without an account would leave the payment without a journal entry
         (nothing to reconcile with the invoice): use the company's outstanding receipts account."""

@@ -205,6 +205,10 @@ class TestMakePayment(BillingCommon):
             self.assertAlmostEqual(self.client.billing_scheduled_amount, 115.0)
             rows = self.env["account.billing.timeline"].search([("payment_id", "=", payment.id)])
             self.assertRecordValues(rows, [{"kind": "scheduled", "amount": 0.0}])
+            # Not applied before its date, even by hand.
+            with self.assertRaisesRegex(UserError, "is applied automatically on that date"):
+                payment.action_post()
+            self.assertEqual(payment.state, "draft")
         with freeze_time("2024-02-14"):
             self.assertEqual(self.env["account.payment"].billing_apply_postdated(), 0)
             self.assertEqual(payment.state, "draft")
