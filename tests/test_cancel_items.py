@@ -225,6 +225,12 @@ class TestCancelItems(CancelItemsCommon):
                     Form(self.env["billing.cancel.wizard"].with_context(
                         active_model="account.move", active_ids=move.ids))
 
+    def test_invoice_of_another_company_refused(self):
+        other = self.setup_other_company(name="Other company")
+        invoice = self.init_invoice("out_invoice", partner=self.client, amounts=[100.0], post=True,
+                                    invoice_date="2024-01-10", company=other["company"]).with_company(self.company)
+        self.assert_refused("belongs to another company", invoice, invoice.invoice_line_ids.ids)
+
     def test_cancel_on_paid_invoice_leaves_open_credit(self):
         invoice = self.activity_invoice()
         self.pay_invoice(invoice)

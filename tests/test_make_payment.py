@@ -145,6 +145,14 @@ class TestMakePayment(BillingCommon):
             with self.subTest(move=move.move_type, state=move.state):
                 self.assert_refused("not a posted customer invoice", move, 10.0)
 
+    def test_invoice_of_another_company_refused(self):
+        other = self.setup_other_company(name="Other company")
+        invoice = self.init_invoice("out_invoice", partner=self.client, amounts=[100.0], post=True,
+                                    invoice_date="2024-01-10", company=other["company"]).with_company(self.company)
+        self.assertEqual(invoice.company_id, other["company"])
+        self.assert_refused("belongs to another company", invoice, 10.0,
+                            journal=other["default_journal_bank"])
+
     # ---- R7.3 card numbers -----------------------------------------------------
 
     def test_card_number_refused_and_stored_nowhere(self):
