@@ -16,7 +16,7 @@
         "data/ir_cron_data.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
-        "views/account_payment_views.xml",
+        "views/account_payment_scheduled_views.xml",
         "views/account_billing_timeline_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/billing_credit_wizard_views.xml",
