@@ -195,7 +195,7 @@ class AccountMove(models.Model):
         """R6.4: what was paid on this invoice by payments, in its currency."""
         self.ensure_one()
         paid = 0.0
-        for line in self.line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable"):
+        for line in self.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable"):
             for partial in line.matched_credit_ids:
                 if partial.credit_move_id.move_id.origin_payment_id:
                     paid += partial.debit_amount_currency
@@ -203,7 +203,7 @@ class AccountMove(models.Model):
 
     def _billing_paying_payments(self):
         self.ensure_one()
-        lines = self.line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")
+        lines = self.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
         return lines.matched_credit_ids.credit_move_id.move_id.origin_payment_id
 
     # -------------------------------------------------------------------------

@@ -81,7 +81,8 @@ class AccountPayment(models.Model):
         for payment in self:
             invoice = payment.billing_invoice_id
             payment_lines = payment.move_id.line_ids.filtered_domain(domain)
-            invoice_lines = invoice.line_ids.filtered_domain(domain) if invoice.state == "posted" else invoice.line_ids[:0]
+            invoice_lines = invoice.line_ids.filtered_domain(domain) if invoice.state == "posted" \
+                else self.env["account.move.line"]
             for account in payment_lines.account_id:
                 (payment_lines + invoice_lines).filtered_domain([("account_id", "=", account.id)]).reconcile()
             if invoice:
@@ -121,8 +122,8 @@ class AccountPayment(models.Model):
         due = self.search([("billing_postdated", "=", True), ("state", "=", "draft"),
                            ("date", "<=", today)], order="date, id")
         applied = 0
-        for payment in due:
-            payment = payment.with_company(payment.company_id)
+        for scheduled in due:
+            payment = scheduled.with_company(scheduled.company_id)
             try:
                 with self.env.cr.savepoint():
                     billing_tools.lock_rows(payment)

@@ -1,7 +1,7 @@
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError, ValidationError
 from odoo import Command
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import BillingCommon
@@ -462,7 +462,8 @@ class TestMakePayment(BillingCommon):
         invoice = self.invoice(100.0)
         with freeze_time("2024-02-01"):
             self.pay(invoice, 100.0, postdated_date="2024-03-01")
-            form = Form(self.env["billing.payment.wizard"].with_context(invoice.action_billing_make_payment()["context"]))
+            action = invoice.action_billing_make_payment()
+            form = Form(self.env["billing.payment.wizard"].with_context(action["context"]))
             self.assertAlmostEqual(form.amount_due, 115.0)
             self.assertAlmostEqual(form.scheduled_amount, 100.0)
             self.assertAlmostEqual(form.amount, 15.0)

@@ -60,7 +60,8 @@ class BillingPaymentWizard(models.TransientModel):
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
         context = self.env.context
-        if "invoice_id" in fields_list and not values.get("invoice_id") and context.get("active_model") == "account.move":
+        if "invoice_id" in fields_list and not values.get("invoice_id") \
+                and context.get("active_model") == "account.move":
             values["invoice_id"] = (context.get("active_ids") or [context.get("active_id")])[0]
         if values.get("invoice_id"):
             self.env["account.move"]._billing_check_customer_invoice(
