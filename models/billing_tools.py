@@ -87,10 +87,11 @@ def lock_rows(records, message=None):
     env = records.env
     try:
         with env.cr.savepoint(flush=False):
+            # A conflict is expected here, not a bad query: do not log it as an error.
             env.cr.execute(SQL(
                 "SELECT id FROM %s WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
                 SQL.identifier(records._table), tuple(records.ids),
-            ))
+            ), log_exceptions=False)
     except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
         raise UserError(message or env._(
             "Another user is working on this client's billing right now. Try again in a moment."
