@@ -22,6 +22,10 @@
         "wizards/billing_credit_wizard_views.xml",
         "wizards/billing_refund_wizard_views.xml",
         "wizards/billing_payment_refund_wizard_views.xml",
+        "data/ir_cron_data.xml",
+        "views/account_payment_scheduled_views.xml",
+        "wizards/billing_payment_wizard_views.xml",
+        "wizards/billing_cancel_wizard_views.xml",
     ],
     "demo": [
         "demo/billing_demo.xml",

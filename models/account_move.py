@@ -1,7 +1,13 @@
+from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.tools import float_compare
+from odoo.tools import format_amount
+from odoo.tools import format_date
+
+from . import billing_tools
 
 # R1.4: what a posted billing credit never lets anyone change.
 IMMUTABLE_MOVE_FIELDS = frozenset({
@@ -35,10 +41,37 @@ class AccountMove(models.Model):
     billing_reversal_move_ids = fields.Many2many(
         "account.move", compute="_compute_billing_reversal_move_ids", string="Reversed by (display)")
 
+    billing_payment_ids = fields.One2many(
+        "account.payment", "billing_invoice_id", string="Billing payments", readonly=True,
+        help="Payments made with Make a payment from this invoice.")
+    billing_scheduled_amount = fields.Monetary(
+        string="Scheduled payments", compute="_compute_billing_scheduled_amount",
+        currency_field="currency_id",
+        help="Postdated payments recorded for this invoice and not applied yet: they are not "
+        "deducted from the amount due until their date.")
+    billing_scheduled_label = fields.Char(compute="_compute_billing_scheduled_amount")
+    billing_has_cancellations = fields.Boolean(compute="_compute_billing_has_cancellations")
+
     @api.depends("billing_reversal_ids")
     def _compute_billing_reversal_move_ids(self):
         for move in self:
             move.billing_reversal_move_ids = move.billing_reversal_ids
+
+    @api.depends("billing_payment_ids.state", "billing_payment_ids.amount",
+                 "billing_payment_ids.date")
+    def _compute_billing_scheduled_amount(self):
+        for move in self:
+            scheduled = move.billing_payment_ids._billing_scheduled()
+            move.billing_scheduled_amount = sum(scheduled.mapped("amount"))
+            move.billing_scheduled_label = ", ".join(
+                self.env._("%(amount)s on %(date)s", amount=format_amount(self.env, pay.amount, pay.currency_id),
+                  date=format_date(self.env, pay.date))
+                for pay in scheduled.sorted("date"))
+
+    @api.depends("invoice_line_ids.billing_cancel_state")
+    def _compute_billing_has_cancellations(self):
+        for move in self:
+            move.billing_has_cancellations = any(move.invoice_line_ids.mapped("billing_cancel_state"))
 
     # -------------------------------------------------------------------------
     # R1.4: a posted billing credit is immutable
@@ -96,10 +129,515 @@ class AccountMove(models.Model):
         })
         return action
 
+    def action_billing_make_payment(self):
+        self.ensure_one()
+        self._billing_check_customer_invoice(self)
+        return self._billing_wizard_action("billing.payment.wizard", self.env._("Make a payment"))
+
+    def action_billing_cancel_items(self):
+        self.ensure_one()
+        self._billing_check_customer_invoice(self)
+        return self._billing_wizard_action("billing.cancel.wizard", self.env._("Cancel/refund items"))
+
+    def _billing_wizard_action(self, model, name):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": "account.move", "active_id": self.id, "active_ids": self.ids,
+                        "default_invoice_id": self.id},
+        }
+
+    # -------------------------------------------------------------------------
+    # HELPERS
+    # -------------------------------------------------------------------------
+
     @api.model
     def _billing_check_customer_invoice(self, move):
-        if move.move_type != "out_invoice" or move.state != "posted":
+        if len(move) != 1 or move.move_type != "out_invoice" or move.state != "posted":
             raise UserError(self.env._(
                 "%(move)s is not a posted customer invoice: this operation works only on posted "
-                "customer invoices.", move=move.display_name,
+                "customer invoices.", move=", ".join(move.mapped("display_name")) or self.env._("This document"),
             ))
+        billing_tools.check_company(self.env, move, self.env.company, self.env._("The invoice"))
+
+    def _billing_receivable_lines(self):
+        """The invoice's open receivable items (what a payment or a credit is reconciled with)."""
+        return self.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled)
+
+    def _billing_open_credit_lines(self):
+        """R7.5: the client's open credit items usable on this invoice, oldest first."""
+        self.ensure_one()
+        receivable = self.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+        if not receivable:
+            return self.env["account.move.line"]
+        return self.env["account.move.line"].search([
+            ("partner_id", "child_of", self.commercial_partner_id.id),
+            ("company_id", "=", self.company_id.id),
+            ("account_id", "in", receivable.account_id.ids),
+            ("parent_state", "=", "posted"),
+            ("reconciled", "=", False),
+            ("amount_residual", "<", 0.0),
+            ("move_id", "!=", self.id),
+        ], order="date, id")
+
+    def _billing_credit_amount(self, lines):
+        """Open credit of ``lines`` expressed in the invoice's currency (positive)."""
+        self.ensure_one()
+        total = 0.0
+        for line in lines:
+            if line.currency_id == self.currency_id:
+                total += -line.amount_residual_currency
+            else:
+                total += self.company_currency_id._convert(
+                    -line.amount_residual, self.currency_id, self.company_id, fields.Date.context_today(self))
+        return self.currency_id.round(total)
+
+    def _billing_paid_amount(self):
+        """R6.4: what was paid on this invoice by payments, in its currency."""
+        self.ensure_one()
+        paid = 0.0
+        for line in self.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable"):
+            for partial in line.matched_credit_ids:
+                if partial.credit_move_id.move_id.origin_payment_id:
+                    paid += partial.debit_amount_currency
+        return self.currency_id.round(paid)
+
+    def _billing_paying_payments(self):
+        self.ensure_one()
+        lines = self.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+        return lines.matched_credit_ids.credit_move_id.move_id.origin_payment_id
+
+    # -------------------------------------------------------------------------
+    # R7 MAKE A PAYMENT
+    # -------------------------------------------------------------------------
+
+    def _billing_payment_method_line(self, journal, payment_method_line_id):
+        lines = journal._get_available_payment_method_lines("inbound")
+        if not payment_method_line_id:
+            if not lines:
+                raise UserError(self.env._("The journal %(journal)s has no method to receive payments; choose another "
+                                  "payment mode.", journal=journal.display_name))
+            return lines[0]
+        method = self.env["account.payment.method.line"].browse(int(payment_method_line_id)).exists()
+        if not method or method not in lines:
+            raise UserError(self.env._("The payment method must be one of the journal %(journal)s's methods to receive "
+                              "payments: %(methods)s.", journal=journal.display_name,
+                              methods=", ".join(lines.mapped("name")) or "-"))
+        return method
+
+    def _billing_payment_journal(self, journal_id):
+        journal = self.env["account.journal"].browse(int(journal_id)).sudo().exists() if journal_id else False
+        if not journal or journal.type not in ("bank", "cash"):
+            raise UserError(self.env._("Choose a payment mode: a bank or cash journal."))
+        billing_tools.check_company(self.env, journal, self.env.company, self.env._("The journal"))
+        journal = journal.sudo(False)
+        if journal.currency_id and journal.currency_id != self.currency_id:
+            raise UserError(self.env._(
+                "The journal %(journal)s records payments in %(journal_currency)s, the invoice is in "
+                "%(currency)s: choose a journal in %(currency)s or without a currency.",
+                journal=journal.display_name, journal_currency=journal.currency_id.name,
+                currency=self.currency_id.name))
+        return journal
+
+    def _billing_prepare_payment_vals(self, amount, journal, method, payer_name, payer_reference, date,
+                                      postdated):
+        """Values of the payment, as Register Payment builds them (account.payment.register)."""
+        self.ensure_one()
+        return {
+            "date": date,
+            "amount": amount,
+            "payment_type": "inbound",
+            "partner_type": "customer",
+            "memo": self.payment_reference or self.name,
+            "journal_id": journal.id,
+            "company_id": self.company_id.id,
+            "currency_id": self.currency_id.id,
+            "partner_id": self.commercial_partner_id.id,
+            "payment_method_line_id": method.id,
+            "destination_account_id": self.line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable")[:1].account_id.id,
+            "billing_payer_name": payer_name or False,
+            "billing_payer_reference": payer_reference or False,
+            "billing_postdated": postdated,
+            "billing_invoice_id": self.id,
+            "invoice_ids": [Command.set(self.ids)],
+        }
+
+    def billing_make_payment(self, amount, journal_id, payment_method_line_id=None, payer_name=None,
+                             payer_reference=None, postdated_date=None, use_credit=False,
+                             idempotency_key=None):
+        """R7: pay this posted customer invoice: open credit first (``use_credit``), then ``amount``
+        with one payment mode, now or postdated. Returns {'payment_id', 'credit_applied'}."""
+        self._billing_check_customer_invoice(self)
+        invoice = self
+        client = invoice.partner_id._billing_client()
+        # R7.3 first: a card number must never reach a record, a message or a log line.
+        billing_tools.check_no_card_number(self.env, payer_name, payer_reference)
+        currency = invoice.currency_id
+        today = fields.Date.context_today(self)
+        try:
+            postdated = fields.Date.to_date(postdated_date) if postdated_date else False
+        except (TypeError, ValueError):
+            raise UserError(self.env._("The date of a postdated payment must be a date (YYYY-MM-DD).")) from None
+        if postdated and use_credit:
+            raise UserError(self.env._(
+                "Credit on file and a postdated payment cannot be combined: use the credit now and "
+                "schedule the rest in a second operation, or untick Use the credit on file."))
+        if postdated and postdated <= today:
+            raise UserError(self.env._(
+                "A postdated payment must be dated after today (%(today)s); leave the date empty to pay now.",
+                today=format_date(self.env, today)))
+        due = invoice.amount_residual
+        credit_lines = invoice._billing_open_credit_lines() if use_credit else self.env["account.move.line"]
+        expected_credit = min(invoice._billing_credit_amount(credit_lines), due) if credit_lines else 0.0
+        rest = currency.round(due - expected_credit)
+        pay_amount = 0.0
+        if not (use_credit and amount in (None, False, 0, 0.0, "", "0")):
+            # With the credit on file, no amount means: the credit only.
+            pay_amount = billing_tools.check_amount(self.env, amount, currency)
+        if currency.compare_amounts(pay_amount, rest) > 0:
+            if expected_credit:
+                raise UserError(self.env._(
+                    "The amount %(amount)s is more than what is left to pay once the credit on file "
+                    "(%(credit)s) is applied: %(rest)s. Lower the amount.",
+                    amount=format_amount(self.env, pay_amount, currency),
+                    credit=format_amount(self.env, expected_credit, currency),
+                    rest=format_amount(self.env, rest, currency)))
+            raise UserError(self.env._(
+                "The amount %(amount)s is more than the amount due on %(invoice)s (%(due)s). Lower the "
+                "amount; to keep money in advance, create a credit instead.",
+                amount=format_amount(self.env, pay_amount, currency), invoice=invoice.display_name,
+                due=format_amount(self.env, due, currency)))
+        if use_credit and not credit_lines and not pay_amount:
+            raise UserError(self.env._("%(client)s has no open credit to use on %(invoice)s: enter an amount to pay.",
+                              client=client.display_name, invoice=invoice.display_name))
+        journal = method = None
+        if pay_amount:
+            journal = invoice._billing_payment_journal(journal_id)
+            method = invoice._billing_payment_method_line(journal, payment_method_line_id)
+
+        def pay():
+            billing_tools.lock_rows(invoice + credit_lines.move_id)
+            billing_tools.lock_rows(invoice._billing_receivable_lines() + credit_lines)
+            credit_applied = invoice._billing_apply_credit(credit_lines) if credit_lines else 0.0
+            payment = self.env["account.payment"]
+            if pay_amount:
+                left = invoice.amount_residual
+                if currency.compare_amounts(pay_amount, left) > 0:
+                    raise UserError(self.env._(
+                        "The amount %(amount)s is more than what is left to pay on %(invoice)s: %(left)s.",
+                        amount=format_amount(self.env, pay_amount, currency), invoice=invoice.display_name,
+                        left=format_amount(self.env, left, currency)))
+                payment = invoice._billing_create_payment(
+                    pay_amount, journal, method, payer_name, payer_reference, postdated)
+            invoice._billing_audit_payment(client, payment, credit_applied, postdated)
+            return {"payment_id": payment.id or False, "credit_applied": credit_applied}
+        return self.env["account.billing.idempotency"]._run(client, "billing_make_payment", idempotency_key, pay)
+
+    def _billing_apply_credit(self, credit_lines):
+        """R7.5: apply the open credit items oldest first, the way the invoice's outstanding-credit
+        widget does (js_assign_outstanding_line), up to the amount due. Returns the amount applied."""
+        self.ensure_one()
+        before = self.amount_residual
+        for line in credit_lines:
+            if self.currency_id.is_zero(self.amount_residual):
+                break
+            self.js_assign_outstanding_line(line.id)
+        return self.currency_id.round(before - self.amount_residual)
+
+    def _billing_create_payment(self, amount, journal, method, payer_name, payer_reference, postdated):
+        """One payment (one mode, R7.2): posted and reconciled now, or a scheduled draft (R7.4)."""
+        self.ensure_one()
+        vals = self._billing_prepare_payment_vals(
+            amount, journal, method, payer_name, payer_reference,
+            postdated or fields.Date.context_today(self), bool(postdated))
+        payment = self.env["account.payment"].with_context(skip_invoice_sync=True).create(vals)
+        payment._billing_ensure_outstanding_account()
+        if not postdated:
+            payment._billing_post_and_reconcile()
+        return payment
+
+    def _billing_audit_payment(self, client, payment, credit_applied, postdated):
+        currency = self.currency_id
+        parts = []
+        if credit_applied:
+            parts.append(self.env._("Credit on file applied: %(amount)s.",
+                                    amount=format_amount(self.env, credit_applied, currency)))
+        if payment:
+            parts.append(self.env._("Paid with %(mode)s: %(amount)s.", mode=payment.journal_id.display_name,
+                                    amount=format_amount(self.env, payment.amount, currency)))
+            if postdated:
+                parts.append(self.env._("Postdated to %(date)s: scheduled, applied on its date.",
+                                        date=format_date(self.env, postdated)))
+            if payment.billing_payer_name or payment.billing_payer_reference:
+                parts.append(self.env._("Payer: %(name)s %(reference)s.", name=payment.billing_payer_name or "",
+                                        reference=payment.billing_payer_reference or ""))
+        total = currency.round(credit_applied + (payment.amount if payment else 0.0))
+        if currency != self.company_currency_id:
+            total = currency._convert(total, self.company_currency_id, self.company_id,
+                                      fields.Date.context_today(self))
+        extra = " ".join(parts)
+        client._billing_post_audit(self, self.env._("Payment of %(invoice)s", invoice=self.display_name),
+                                   total, None, extra)
+        if payment:
+            payment.message_post(body=self.env._(
+                "Made from %(invoice)s by %(user)s. %(details)s",
+                invoice=self.display_name, user=self.env.user.name, details=extra))
+
+    # -------------------------------------------------------------------------
+    # R6 CANCEL / REFUND ITEMS
+    # -------------------------------------------------------------------------
+
+    def _billing_parse_cancel_lines(self, lines):
+        """``lines``: invoice line ids or [line_id, quantity] pairs -> [(line, quantity)].
+        The quantity defaults to what can still be cancelled of the line (R6.1)."""
+        self.ensure_one()
+        if not lines:
+            raise UserError(self.env._("Tick at least one invoice line to cancel."))
+        selection = []
+        seen = set()
+        for item in lines:
+            if isinstance(item, (list, tuple)):
+                if len(item) != 2:
+                    raise UserError(self.env._("Give each line as a line id or as a [line id, quantity] pair."))
+                line_id, quantity = item
+            else:
+                line_id, quantity = item, None
+            line = self.env["account.move.line"].browse(int(line_id)).exists()
+            if not line or line.move_id != self or line.display_type != "product":
+                raise UserError(self.env._("Line %(line)s is not a product line of %(invoice)s.",
+                                  line=line_id, invoice=self.display_name))
+            if line.id in seen:
+                raise UserError(self.env._("The line %(line)s is given twice: give it once with its quantity.",
+                                  line=line.name or line.product_id.display_name))
+            seen.add(line.id)
+            rounding = line.product_uom_id.rounding or 0.001
+            left = line.billing_cancellable_qty
+            if quantity is None:
+                quantity = left
+            try:
+                quantity = float(quantity)
+            except (TypeError, ValueError):
+                raise UserError(self.env._("The quantity to cancel must be a number.")) from None
+            if float_compare(quantity, 0.0, precision_rounding=rounding) <= 0:
+                if float_compare(left, 0.0, precision_rounding=rounding) <= 0:
+                    raise UserError(self.env._(
+                        "The line %(line)s is already cancelled (%(done)s of %(qty)s): it cannot be cancelled twice.",
+                        line=line.name or line.product_id.display_name, done=line.billing_cancelled_qty,
+                        qty=line.quantity))
+                raise UserError(self.env._("The quantity to cancel of %(line)s must be greater than 0.",
+                                  line=line.name or line.product_id.display_name))
+            if float_compare(quantity, left, precision_rounding=rounding) > 0:
+                raise UserError(self.env._(
+                    "Only %(left)s of %(line)s can still be cancelled (%(done)s of %(qty)s already are); "
+                    "lower the quantity.", left=left, line=line.name or line.product_id.display_name,
+                    done=line.billing_cancelled_qty, qty=line.quantity))
+            selection.append((line, quantity))
+        return selection
+
+    def _billing_cancel_base(self, selection):
+        """R6.2: the tax-included total of the cancelled quantities, computed by Odoo's tax engine
+        exactly as the credit note will compute it."""
+        self.ensure_one()
+        AccountTax = self.env["account.tax"]
+        base_lines = []
+        for line, quantity in selection:
+            base_line = self._prepare_product_base_line_for_taxes_computation(line)
+            base_line["quantity"] = quantity
+            base_lines.append(base_line)
+        AccountTax._add_tax_details_in_base_lines(base_lines, self.company_id)
+        AccountTax._round_base_lines_tax_details(base_lines, self.company_id)
+        summary = AccountTax._get_tax_totals_summary(base_lines, self.currency_id, self.company_id)
+        return self.currency_id.round(abs(summary["total_amount_currency"]))
+
+    @api.model
+    def _billing_penalty_amount(self, base, penalty_type, penalty_value, currency):
+        """R6.2: the penalty for ``base``; refused when it is larger than the base."""
+        if penalty_type in (None, False, "none"):
+            return 0.0
+        try:
+            value = float(penalty_value or 0.0)
+        except (TypeError, ValueError):
+            raise UserError(self.env._("The penalty must be a number.")) from None
+        if penalty_type == "percent":
+            if float_compare(value, 0.0, precision_digits=4) < 0 or float_compare(value, 100.0, precision_digits=4) > 0:
+                raise UserError(self.env._("A penalty percentage must be between 0 and 100."))
+            penalty = currency.round(base * value / 100.0)
+        elif penalty_type == "amount":
+            if currency.compare_amounts(value, 0.0) < 0:
+                raise UserError(self.env._("The penalty cannot be negative."))
+            if abs(value - currency.round(value)) > 1e-9:
+                raise UserError(self.env._(
+                    "The penalty %(amount)s has more decimals than the currency %(currency)s allows.",
+                    amount=value, currency=currency.name))
+            penalty = currency.round(value)
+        else:
+            raise UserError(self.env._("The penalty type must be none, amount or percent."))
+        if currency.compare_amounts(penalty, base) > 0:
+            raise UserError(self.env._(
+                "The penalty %(penalty)s is larger than what is cancelled (%(base)s, taxes included): the "
+                "credit cannot be negative. Lower the penalty.",
+                penalty=format_amount(self.env, penalty, currency), base=format_amount(self.env, base, currency)))
+        return penalty
+
+    def _billing_cancel_line_vals(self, selection):
+        """Credit-note lines reversing the cancelled quantities: the invoice lines copied the way
+        Odoo's reversal copies them (same product, account, taxes, analytic distribution)."""
+        vals_list = []
+        for line, quantity in selection:
+            vals = line.with_context(include_business_fields=True).copy_data({
+                "quantity": quantity,
+                "billing_cancelled_line_id": line.id,
+            })[0]
+            for fname in ("move_id", "balance", "amount_currency", "debit", "credit", "price_subtotal",
+                          "price_total", "reconciled", "matched_debit_ids", "matched_credit_ids",
+                          "full_reconcile_id"):
+                vals.pop(fname, None)
+            vals_list.append(Command.create(vals))
+        return vals_list
+
+    def _billing_penalty_line_vals(self, penalty):
+        """R6.2: the penalty is its own negative line on the cancellation-fee product's income
+        account, without tax, so that the credit note's total is base - penalty."""
+        product = self.company_id._billing_penalty_product()
+        if not product:
+            raise UserError(self.env._("Configure the cancellation fee product in Accounting settings first."))
+        account = product.with_company(self.company_id).product_tmpl_id.get_product_accounts(
+            fiscal_pos=self.fiscal_position_id)["income"] or self.journal_id.default_account_id
+        if not account:
+            raise UserError(self.env._("The cancellation fee product %(product)s has no income account: set one on the "
+                              "product or its category.", product=product.display_name))
+        return Command.create({
+            "product_id": product.id,
+            "name": self.env._("Cancellation fee"),
+            "quantity": 1.0,
+            "price_unit": -penalty,
+            "account_id": account.id,
+            "tax_ids": [Command.clear()],
+        })
+
+    def _billing_check_refund(self, refund_amount, refund_payment_id, refund_journal_id, note):
+        """R6.4 checks made here, before anything is written; the refund itself is R3 / R4."""
+        self.ensure_one()
+        currency = self.currency_id
+        try:
+            refund_amount = float(refund_amount or 0.0)
+        except (TypeError, ValueError):
+            raise UserError(self.env._("The refund amount must be a number.")) from None
+        if currency.compare_amounts(refund_amount, 0.0) < 0:
+            raise UserError(self.env._("The refund amount cannot be negative."))
+        if currency.is_zero(refund_amount):
+            return 0.0, self.env["account.payment"], self.env["account.journal"]
+        if not self.env.user.has_group("account_billing_operations.group_billing_refund"):
+            raise UserError(self.env._(
+                "Refunding money needs the group Billing: refunds. Cancel the items with a credit only "
+                "(refund amount 0) or ask a user of that group."))
+        refund_amount = billing_tools.check_amount(self.env, refund_amount, currency, self.env._("The refund amount"))
+        paid = self._billing_paid_amount()
+        if currency.compare_amounts(refund_amount, paid) > 0:
+            raise UserError(self.env._(
+                "The refund %(amount)s is more than what was paid on %(invoice)s (%(paid)s). Lower the refund; "
+                "to give back more, refund the client's credit from the Operations menu.",
+                amount=format_amount(self.env, refund_amount, currency), invoice=self.display_name,
+                paid=format_amount(self.env, paid, currency)))
+        billing_tools.check_note(self.env, note, self.env._("a refund"))
+        payment = self.env["account.payment"]
+        journal = self.env["account.journal"]
+        if refund_payment_id:
+            payment = self.env["account.payment"].browse(int(refund_payment_id)).exists()
+            if not payment or payment not in self._billing_paying_payments():
+                raise UserError(self.env._("The payment to refund must be one of the payments of %(invoice)s.",
+                                  invoice=self.display_name))
+        elif refund_journal_id:
+            journal = self.env["account.journal"].browse(int(refund_journal_id)).sudo().exists()
+            if not journal or journal.type not in ("bank", "cash"):
+                raise UserError(self.env._("Choose the bank or cash journal the refund is paid from."))
+            billing_tools.check_company(self.env, journal, self.env.company, self.env._("The journal"))
+            journal = journal.sudo(False)
+        else:
+            raise UserError(self.env._("Choose the payment to refund or the journal the refund is paid from."))
+        return refund_amount, payment, journal
+
+    def billing_cancel_items(self, lines, penalty_type="none", penalty_value=0.0, refund_amount=0.0,
+                             refund_payment_id=None, refund_journal_id=None, note=None, idempotency_key=None):
+        """R6: cancel invoice items with one posted credit note (minus an optional penalty),
+        reconciled with the invoice's unpaid part first, and optionally refund money.
+        Returns {'credit_note_id', 'refund_payment_id'}."""
+        self._billing_check_customer_invoice(self)
+        invoice = self
+        client = invoice.partner_id._billing_client()
+        billing_tools.check_no_card_number(self.env, note)
+        note = str(note).strip() if note else False
+        currency = invoice.currency_id
+
+        def cancel():
+            billing_tools.lock_rows(invoice)
+            selection = invoice._billing_parse_cancel_lines(lines)
+            billing_tools.lock_rows(self.env["account.move.line"].union(*[line for line, _qty in selection]))
+            base = invoice._billing_cancel_base(selection)
+            penalty = invoice._billing_penalty_amount(base, penalty_type, penalty_value, currency)
+            credit = currency.round(base - penalty)
+            amount, payment, journal = invoice._billing_check_refund(
+                refund_amount, refund_payment_id, refund_journal_id, note)
+            credit_note = invoice._billing_create_cancellation(selection, penalty, credit, note)
+            refund = invoice._billing_refund_after_cancel(client, amount, payment, journal, note)
+            extra = self.env._(
+                "Cancelled items of %(invoice)s: %(items)s. Base %(base)s, penalty %(penalty)s, credit %(credit)s.",
+                invoice=invoice.display_name,
+                items=", ".join(f"{line.name or line.product_id.display_name} x {qty:g}" for line, qty in selection),
+                base=format_amount(self.env, base, currency), penalty=format_amount(self.env, penalty, currency),
+                credit=format_amount(self.env, credit, currency))
+            if refund:
+                extra += " " + self.env._("Refunded: %(amount)s (%(refund)s).",
+                                          amount=format_amount(self.env, amount, currency), refund=refund.display_name)
+            client._billing_post_audit(credit_note + invoice, self.env._("Items cancellation"),
+                                       abs(credit_note.amount_total_signed),
+                                       note, extra)
+            return {"credit_note_id": credit_note.id, "refund_payment_id": refund.id or False}
+        return self.env["account.billing.idempotency"]._run(client, "billing_cancel_items", idempotency_key, cancel)
+
+    def _billing_create_cancellation(self, selection, penalty, credit, note):
+        """R6.3: one posted credit note, reconciled with the invoice's unpaid part first."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        line_vals = self._billing_cancel_line_vals(selection)
+        if not self.currency_id.is_zero(penalty):
+            line_vals.append(self._billing_penalty_line_vals(penalty))
+        reason = note or self.env._("items cancelled")
+        credit_note = self._reverse_moves([{
+            "ref": self.env._("Cancellation of: %(invoice)s, %(reason)s", invoice=self.name, reason=reason),
+            "date": today,
+            "invoice_date": today,
+            "invoice_date_due": today,
+            "invoice_payment_term_id": False,
+            "invoice_user_id": self.invoice_user_id.id,
+            "billing_operation": "cancellation",
+            "billing_note": note,
+            "line_ids": line_vals,
+        }], cancel=False)
+        if self.currency_id.compare_amounts(credit_note.amount_total, credit):
+            raise UserError(self.env._(
+                "The credit note's total (%(total)s) differs from the credit computed (%(credit)s): check the "
+                "invoice lines' taxes and try again.",
+                total=format_amount(self.env, credit_note.amount_total, self.currency_id),
+                credit=format_amount(self.env, credit, self.currency_id)))
+        credit_note.action_post()
+        invoice_lines = self._billing_receivable_lines()
+        note_lines = credit_note._billing_receivable_lines()
+        if invoice_lines and note_lines and not self.currency_id.is_zero(self.amount_residual):
+            (invoice_lines + note_lines).reconcile()
+        return credit_note
+
+    def _billing_refund_after_cancel(self, client, amount, payment, journal, note):
+        """R6.4: money back through R4 (a payment of the invoice) or R3 (an offline journal)."""
+        if not amount:
+            return self.env["account.payment"]
+        if payment:
+            refund_id = payment.billing_refund(amount, note)
+        else:
+            refund_id = client.billing_refund(amount, journal.id, note)
+        return self.env["account.payment"].browse(refund_id)

@@ -1,5 +1,7 @@
 from odoo import api
+from odoo import fields
 from odoo import models
+from odoo.tools import float_compare
 
 # R1.4 on the journal items of a posted billing credit. Reconciliation fields stay writable.
 IMMUTABLE_LINE_FIELDS = frozenset({
@@ -12,6 +14,42 @@ IMMUTABLE_LINE_FIELDS = frozenset({
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
+
+    # R6.1: a credit-note line made by Cancel/refund items points to the invoice line it cancels;
+    # the invoice line sums them so that it can never be cancelled beyond its quantity.
+    billing_cancelled_line_id = fields.Many2one(
+        "account.move.line", string="Cancels invoice line", readonly=True, copy=False,
+        index="btree_not_null", ondelete="restrict",
+        help="Cancel/refund items: the invoice line this credit-note line cancels.")
+    billing_cancellation_line_ids = fields.One2many(
+        "account.move.line", "billing_cancelled_line_id", string="Cancelled by", readonly=True)
+    billing_cancelled_qty = fields.Float(
+        string="Cancelled quantity", digits="Product Unit of Measure", readonly=True, copy=False,
+        compute="_compute_billing_cancelled_qty", store=True,
+        help="Quantity of this invoice line cancelled by posted credit notes (Cancel/refund items).")
+    billing_cancellable_qty = fields.Float(
+        string="Cancellable quantity", digits="Product Unit of Measure",
+        compute="_compute_billing_cancelled_qty", store=True)
+    billing_cancel_state = fields.Selection(
+        selection=[("partial", "Partly cancelled"), ("cancelled", "Cancelled")],
+        string="Cancellation", readonly=True, copy=False,
+        compute="_compute_billing_cancelled_qty", store=True)
+
+    @api.depends("quantity", "billing_cancellation_line_ids.quantity",
+                 "billing_cancellation_line_ids.parent_state")
+    def _compute_billing_cancelled_qty(self):
+        for line in self:
+            cancelled = sum(line.billing_cancellation_line_ids.filtered(
+                lambda cancel: cancel.parent_state == "posted").mapped("quantity"))
+            line.billing_cancelled_qty = cancelled
+            line.billing_cancellable_qty = max(0.0, line.quantity - cancelled) if line.quantity > 0 else 0.0
+            rounding = line.product_uom_id.rounding or 0.001
+            if not cancelled or float_compare(cancelled, 0.0, precision_rounding=rounding) <= 0:
+                line.billing_cancel_state = False
+            elif float_compare(cancelled, line.quantity, precision_rounding=rounding) >= 0:
+                line.billing_cancel_state = "cancelled"
+            else:
+                line.billing_cancel_state = "partial"
 
     @api.model_create_multi
     def create(self, vals_list):

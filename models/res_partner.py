@@ -126,7 +126,9 @@ class ResPartner(models.Model):
             body = f"{body} {extra}"
         for record in records:
             record.message_post(body=body)
-        self.message_post(body=self.env._("%(body)s Document(s): %(docs)s", body=body,
+        # An invoicing user may bill a client without being allowed to edit contacts: the audit
+        # message is posted anyway, still in that user's name (sudo keeps the user).
+        self.sudo().message_post(body=self.env._("%(body)s Document(s): %(docs)s", body=body,
                                  docs=", ".join(records.mapped("display_name"))))
 
     def _billing_open_credit_lines(self):

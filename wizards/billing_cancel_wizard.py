@@ -1,0 +1,132 @@
+from odoo import Command
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare
+
+from ..models import billing_tools
+
+
+class BillingCancelWizard(models.TransientModel):
+    """Cancel/refund items (R6) of a posted customer invoice: a thin form on billing_cancel_items."""
+
+    _name = "billing.cancel.wizard"
+    _description = "Cancel or refund invoice items"
+    _check_company_auto = True
+
+    invoice_id = fields.Many2one("account.move", string="Invoice", required=True, readonly=True,
+                                 check_company=True)
+    company_id = fields.Many2one(related="invoice_id.company_id")
+    currency_id = fields.Many2one(related="invoice_id.currency_id")
+    partner_id = fields.Many2one(related="invoice_id.commercial_partner_id", string="Client")
+    line_ids = fields.One2many("billing.cancel.wizard.line", "wizard_id", string="Items")
+    penalty_type = fields.Selection(
+        selection=[("none", "None"), ("amount", "Amount"), ("percent", "Percentage")],
+        string="Penalty", required=True, default="none")
+    penalty_value = fields.Float(string="Penalty value", help="An amount, or a percentage (0-100) of the base.")
+    base_amount = fields.Monetary(string="Base (taxes included)", compute="_compute_amounts")
+    penalty_amount = fields.Monetary(string="Penalty amount", compute="_compute_amounts")
+    credit_amount = fields.Monetary(string="Credit", compute="_compute_amounts")
+    can_refund = fields.Boolean(compute="_compute_refund_info")
+    paid_amount = fields.Monetary(string="Paid on this invoice", compute="_compute_refund_info")
+    available_payment_ids = fields.Many2many("account.payment", compute="_compute_refund_info")
+    refund_amount = fields.Monetary(string="Refund amount")
+    refund_payment_id = fields.Many2one(
+        "account.payment", string="Refund from the payment",
+        domain="[('id', 'in', available_payment_ids)]")
+    refund_journal_id = fields.Many2one(
+        "account.journal", string="Or from the journal", check_company=True,
+        domain="[('type', 'in', ('bank', 'cash'))]")
+    note = fields.Text()
+
+    # -------------------------------------------------------------------------
+    # DEFAULTS
+    # -------------------------------------------------------------------------
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if not values.get("invoice_id") and context.get("active_model") == "account.move":
+            values["invoice_id"] = (context.get("active_ids") or [context.get("active_id")])[0]
+        if values.get("invoice_id"):
+            invoice = self.env["account.move"].browse(values["invoice_id"])
+            self.env["account.move"]._billing_check_customer_invoice(invoice)
+            if "line_ids" in fields_list and not values.get("line_ids"):
+                values["line_ids"] = [
+                    Command.create({"invoice_line_id": line.id, "quantity": line.billing_cancellable_qty})
+                    for line in invoice.invoice_line_ids
+                    if line.display_type == "product" and line.billing_cancellable_qty > 0
+                ]
+        return values
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            billing_tools.check_no_card_number(self.env, vals.get("note"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        billing_tools.check_no_card_number(self.env, vals.get("note"))
+        return super().write(vals)
+
+    # -------------------------------------------------------------------------
+    # COMPUTES
+    # -------------------------------------------------------------------------
+
+    def _selection(self):
+        return [(line.invoice_line_id._origin, line.quantity) for line in self.line_ids
+                if line.selected and line.invoice_line_id and float_compare(
+                    line.quantity, 0.0, precision_rounding=line.invoice_line_id.product_uom_id.rounding or 0.001) > 0]
+
+    @api.depends("line_ids.selected", "line_ids.quantity", "penalty_type", "penalty_value")
+    def _compute_amounts(self):
+        for wizard in self:
+            currency = wizard.currency_id or self.env.company.currency_id
+            selection = wizard._selection()
+            base = wizard.invoice_id._origin._billing_cancel_base(selection) if selection else 0.0
+            if wizard.penalty_type == "percent":
+                penalty = currency.round(base * (wizard.penalty_value or 0.0) / 100.0)
+            elif wizard.penalty_type == "amount":
+                penalty = currency.round(wizard.penalty_value or 0.0)
+            else:
+                penalty = 0.0
+            wizard.base_amount = base
+            wizard.penalty_amount = penalty
+            wizard.credit_amount = max(0.0, currency.round(base - penalty))
+
+    @api.depends("invoice_id")
+    def _compute_refund_info(self):
+        can_refund = self.env.user.has_group("account_billing_operations.group_billing_refund")
+        for wizard in self:
+            invoice = wizard.invoice_id._origin
+            wizard.can_refund = can_refund
+            wizard.paid_amount = invoice._billing_paid_amount() if invoice else 0.0
+            wizard.available_payment_ids = invoice._billing_paying_payments() if invoice else False
+
+    # -------------------------------------------------------------------------
+    # BUSINESS
+    # -------------------------------------------------------------------------
+
+    def action_confirm(self):
+        self.ensure_one()
+        selection = self._selection()
+        if not selection:
+            raise UserError(self.env._("Tick at least one item to cancel."))
+        result = self.invoice_id.with_company(self.company_id).billing_cancel_items(
+            [[line.id, quantity] for line, quantity in selection],
+            penalty_type=self.penalty_type,
+            penalty_value=self.penalty_value,
+            refund_amount=self.refund_amount or 0.0,
+            refund_payment_id=self.refund_payment_id.id or None,
+            refund_journal_id=self.refund_journal_id.id or None,
+            note=self.note or None,
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": result["credit_note_id"],
+            "view_mode": "form",
+            "name": self.env._("Credit note"),
+        }

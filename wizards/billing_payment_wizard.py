@@ -1,0 +1,159 @@
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+
+from ..models import billing_tools
+
+PAYER_FIELDS = ("payer_name", "payer_reference")
+
+
+class BillingPaymentWizard(models.TransientModel):
+    """Make a payment (R7) from a posted customer invoice: a thin form on billing_make_payment."""
+
+    _name = "billing.payment.wizard"
+    _description = "Make a payment on a customer invoice"
+    _check_company_auto = True
+
+    invoice_id = fields.Many2one("account.move", string="Invoice", required=True, readonly=True,
+                                 check_company=True)
+    company_id = fields.Many2one(related="invoice_id.company_id")
+    currency_id = fields.Many2one(related="invoice_id.currency_id")
+    partner_id = fields.Many2one(related="invoice_id.commercial_partner_id", string="Client")
+    amount_due = fields.Monetary(related="invoice_id.amount_residual", string="Amount due")
+    scheduled_amount = fields.Monetary(
+        related="invoice_id.billing_scheduled_amount", string="Already scheduled",
+        help="Postdated payments of this invoice waiting for their date: not deducted from the amount "
+        "due yet, so they are left out of the amount proposed.")
+    credit_available = fields.Monetary(
+        string="Credit on file", compute="_compute_credit_available",
+        help="The client's open credit items (credit notes, overpayments) that can be applied to this invoice.")
+    use_credit = fields.Boolean(
+        string="Use the credit on file", compute="_compute_use_credit", store=True, readonly=False,
+        precompute=True,
+        help="Apply the client's open credit to this invoice, oldest first, before paying the rest.")
+    credit_to_apply = fields.Monetary(string="Credit applied", compute="_compute_credit_to_apply")
+    amount = fields.Monetary(
+        compute="_compute_amount", store=True, readonly=False, precompute=True,
+        help="Paid with the payment mode below; when the credit on file is used, what is left to pay.")
+    journal_id = fields.Many2one(
+        "account.journal", string="Payment mode", check_company=True,
+        compute="_compute_journal_id", store=True, readonly=False, precompute=True,
+        domain="[('type', 'in', ('bank', 'cash'))]")
+    available_payment_method_line_ids = fields.Many2many(
+        "account.payment.method.line", compute="_compute_available_payment_method_line_ids")
+    payment_method_line_id = fields.Many2one(
+        "account.payment.method.line", string="Payment method",
+        compute="_compute_payment_method_line_id", store=True, readonly=False, precompute=True,
+        domain="[('id', 'in', available_payment_method_line_ids)]")
+    payer_name = fields.Char(string="Payer name")
+    payer_reference = fields.Char(
+        string="Payer reference",
+        help="Cheque number, bank, card type and last four digits, authorisation code. Never a full card number.")
+    postdated = fields.Boolean(string="Postdated")
+    postdated_date = fields.Date(string="Payment date", help="A date after today: the payment is applied on that date.")
+    amount_left = fields.Monetary(string="Left to pay after", compute="_compute_amount_left")
+
+    # -------------------------------------------------------------------------
+    # DEFAULTS / CHECKS
+    # -------------------------------------------------------------------------
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if "invoice_id" in fields_list and not values.get("invoice_id") \
+                and context.get("active_model") == "account.move":
+            values["invoice_id"] = (context.get("active_ids") or [context.get("active_id")])[0]
+        if values.get("invoice_id"):
+            self.env["account.move"]._billing_check_customer_invoice(
+                self.env["account.move"].browse(values["invoice_id"]))
+        return values
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            billing_tools.check_no_card_number(self.env, *(vals.get(fname) for fname in PAYER_FIELDS))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        billing_tools.check_no_card_number(self.env, *(vals.get(fname) for fname in PAYER_FIELDS))
+        return super().write(vals)
+
+    # -------------------------------------------------------------------------
+    # COMPUTES
+    # -------------------------------------------------------------------------
+
+    @api.depends("invoice_id")
+    def _compute_credit_available(self):
+        for wizard in self:
+            invoice = wizard.invoice_id
+            wizard.credit_available = invoice._billing_credit_amount(invoice._billing_open_credit_lines()) \
+                if invoice else 0.0
+
+    @api.depends("credit_available", "postdated")
+    def _compute_use_credit(self):
+        for wizard in self:
+            wizard.use_credit = bool(wizard.credit_available) and not wizard.postdated
+
+    @api.depends("use_credit", "credit_available", "amount_due")
+    def _compute_credit_to_apply(self):
+        for wizard in self:
+            wizard.credit_to_apply = min(wizard.credit_available, wizard.amount_due) if wizard.use_credit else 0.0
+
+    @api.depends("credit_to_apply", "amount_due", "scheduled_amount")
+    def _compute_amount(self):
+        for wizard in self:
+            currency = wizard.currency_id or self.env.company.currency_id
+            wizard.amount = max(0.0, currency.round(
+                wizard.amount_due - wizard.credit_to_apply - wizard.scheduled_amount))
+
+    @api.depends("amount_due", "credit_to_apply", "amount")
+    def _compute_amount_left(self):
+        for wizard in self:
+            currency = wizard.currency_id or self.env.company.currency_id
+            wizard.amount_left = currency.round(wizard.amount_due - wizard.credit_to_apply - wizard.amount)
+
+    @api.depends("invoice_id")
+    def _compute_journal_id(self):
+        for wizard in self:
+            if wizard.journal_id or not wizard.invoice_id:
+                continue
+            journals = self.env["account.journal"].search([
+                *self.env["account.journal"]._check_company_domain(wizard.company_id),
+                ("type", "in", ("bank", "cash")),
+                "|", ("currency_id", "=", False), ("currency_id", "=", wizard.currency_id.id),
+            ])
+            wizard.journal_id = journals.filtered(lambda j: j.type == "bank")[:1] or journals[:1]
+
+    @api.depends("journal_id")
+    def _compute_available_payment_method_line_ids(self):
+        for wizard in self:
+            wizard.available_payment_method_line_ids = wizard.journal_id._get_available_payment_method_lines(
+                "inbound") if wizard.journal_id else False
+
+    @api.depends("available_payment_method_line_ids")
+    def _compute_payment_method_line_id(self):
+        for wizard in self:
+            lines = wizard.available_payment_method_line_ids._origin
+            if wizard.payment_method_line_id._origin not in lines:
+                wizard.payment_method_line_id = lines[:1]
+
+    # -------------------------------------------------------------------------
+    # BUSINESS
+    # -------------------------------------------------------------------------
+
+    def action_confirm(self):
+        self.ensure_one()
+        if self.postdated and not self.postdated_date:
+            raise UserError(self.env._("Enter the date of the postdated payment."))
+        self.invoice_id.with_company(self.company_id).billing_make_payment(
+            self.amount,
+            self.journal_id.id,
+            payment_method_line_id=self.payment_method_line_id.id or None,
+            payer_name=self.payer_name or None,
+            payer_reference=self.payer_reference or None,
+            postdated_date=self.postdated_date if self.postdated else None,
+            use_credit=self.use_credit,
+        )
+        return {"type": "ir.actions.act_window_close"}
