@@ -129,3 +129,20 @@ SELECT n.*,
     def action_open_document(self):
         self.ensure_one()
         return (self.payment_id or self.move_id)._get_records_action()
+
+    # Row buttons of the Billing tab (SPEC §3): each opens the document's own operation.
+    def action_make_payment(self):
+        self.ensure_one()
+        return self.move_id.action_billing_make_payment()
+
+    def action_cancel_items(self):
+        self.ensure_one()
+        return self.move_id.action_billing_cancel_items()
+
+    def action_refund(self):
+        self.ensure_one()
+        return self.payment_id.action_billing_refund_wizard()
+
+    def action_cancel_refund(self):
+        self.ensure_one()
+        return self.payment_id.action_billing_cancel_refund()

@@ -130,3 +130,12 @@ class TestClientAccount(BillingCommon):
         self.assertEqual(self.env[action["res_model"]].search(action["domain"]), self.timeline())
         row = self.timeline()
         self.assertEqual(row.action_open_document()["res_id"], row.move_id.id)
+
+    def test_timeline_row_buttons(self):
+        invoice = self.invoice(100.0)
+        row = self.timeline()
+        self.assertEqual(row.action_make_payment()["res_model"], "billing.payment.wizard")
+        self.assertEqual(row.action_cancel_items()["res_model"], "billing.cancel.wizard")
+        payment = self.pay_invoice(invoice)
+        payment_row = self.timeline().filtered(lambda r: r.payment_id == payment)
+        self.assertEqual(payment_row.action_refund()["res_model"], "billing.payment.refund.wizard")
