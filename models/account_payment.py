@@ -93,11 +93,12 @@ class AccountPayment(models.Model):
     @api.depends("billing_refunded_amount")
     def _compute_amount_available_for_refund(self):
         """Odoo's own refund amount, minus the refunds not cancelled (cancelled ones free it)."""
-        super()._compute_amount_available_for_refund()
+        res = super()._compute_amount_available_for_refund()
         for payment in self:
             if payment._billing_provider_refund_support() in ("partial", "full_only"):
                 payment.amount_available_for_refund = max(
                     0.0, payment.amount - payment.billing_refunded_amount)
+        return res
 
     # -------------------------------------------------------------------------
     # HELPERS

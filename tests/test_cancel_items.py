@@ -336,7 +336,7 @@ class TestCancelItems(CancelItemsCommon):
         swim, camp = self.lines_of(invoice)
         action = invoice.action_billing_cancel_items()
         self.assertEqual(action["res_model"], "billing.cancel.wizard")
-        form = Form(self.env["billing.cancel.wizard"].with_context(action["context"]))
+        form = Form(self.env["billing.cancel.wizard"].with_context(**action["context"]))
         self.assertEqual(len(form.line_ids), 2)
         self.assertAlmostEqual(form.base_amount, 0.0)
         with form.line_ids.edit(0) as line:
@@ -357,7 +357,7 @@ class TestCancelItems(CancelItemsCommon):
         self.assertRecordValues(swim + camp, [{"billing_cancelled_qty": 1.0}, {"billing_cancelled_qty": 0.0}])
         self.assertAlmostEqual(invoice.amount_residual, 344.95 - 51.75)
         # The next time, the wizard only offers what is left.
-        form = Form(self.env["billing.cancel.wizard"].with_context(invoice.action_billing_cancel_items()["context"]))
+        form = Form(self.env["billing.cancel.wizard"].with_context(**invoice.action_billing_cancel_items()["context"]))
         with form.line_ids.edit(0) as line:
             self.assertAlmostEqual(line.quantity, 1.0)
             self.assertAlmostEqual(line.cancellable_qty, 1.0)

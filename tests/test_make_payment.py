@@ -430,7 +430,7 @@ class TestMakePayment(BillingCommon):
         invoice = self.invoice(100.0)
         action = invoice.action_billing_make_payment()
         self.assertEqual(action["res_model"], "billing.payment.wizard")
-        form = Form(self.env["billing.payment.wizard"].with_context(action["context"]))
+        form = Form(self.env["billing.payment.wizard"].with_context(**action["context"]))
         self.assertAlmostEqual(form.credit_available, 40.0)
         self.assertTrue(form.use_credit)
         self.assertAlmostEqual(form.amount, 75.0)
@@ -466,7 +466,7 @@ class TestMakePayment(BillingCommon):
         with freeze_time("2024-02-01"):
             self.pay(invoice, 100.0, postdated_date="2024-03-01")
             action = invoice.action_billing_make_payment()
-            form = Form(self.env["billing.payment.wizard"].with_context(action["context"]))
+            form = Form(self.env["billing.payment.wizard"].with_context(**action["context"]))
             self.assertAlmostEqual(form.amount_due, 115.0)
             self.assertAlmostEqual(form.scheduled_amount, 100.0)
             self.assertAlmostEqual(form.amount, 15.0)

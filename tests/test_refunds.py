@@ -308,7 +308,7 @@ class TestRefunds(BillingCommon):
         self.assertEqual(action["res_model"], "billing.credit.wizard")
         self.assertEqual(action["context"]["default_operation"], "charge")
         self.assertAlmostEqual(action["context"]["default_amount"], 25.0)
-        wizard = self.env["billing.credit.wizard"].with_context(action["context"]).create({})
+        wizard = self.env["billing.credit.wizard"].with_context(**action["context"]).create({})
         wizard.action_confirm()
         self.assertAlmostEqual(self.balance(), -50.0)  # -100 + 25 refunded + 25 charged
 
@@ -408,7 +408,7 @@ class TestRefunds(BillingCommon):
     def test_record_a_refund_wizard(self):
         self.credit(75.0)
         action = self.client.action_billing_record_refund()
-        wizard = self.env[action["res_model"]].with_context(action["context"]).create({"note": "Moving"})
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).create({"note": "Moving"})
         self.assertAlmostEqual(wizard.amount, 75.0)
         self.assertEqual(wizard.payment_method_line_id.code, "manual")
         self.assertFalse(wizard.available_method_line_ids.payment_provider_id)

@@ -15,7 +15,7 @@ class BillingCancelWizard(models.TransientModel):
     _description = "Cancel or refund invoice items"
     _check_company_auto = True
 
-    invoice_id = fields.Many2one("account.move", string="Invoice", required=True, readonly=True,
+    invoice_id = fields.Many2one("account.move", required=True, readonly=True,
                                  check_company=True)
     company_id = fields.Many2one(related="invoice_id.company_id")
     currency_id = fields.Many2one(related="invoice_id.currency_id")

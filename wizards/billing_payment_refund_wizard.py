@@ -10,7 +10,7 @@ class BillingPaymentRefundWizard(models.TransientModel):
     _description = "Refund a customer payment"
     _check_company_auto = True
 
-    payment_id = fields.Many2one("account.payment", string="Payment", required=True, readonly=True)
+    payment_id = fields.Many2one("account.payment", required=True, readonly=True)
     company_id = fields.Many2one(related="payment_id.company_id")
     currency_id = fields.Many2one(related="payment_id.currency_id")
     partner_id = fields.Many2one(related="payment_id.partner_id", string="Client")

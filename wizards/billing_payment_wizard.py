@@ -15,7 +15,7 @@ class BillingPaymentWizard(models.TransientModel):
     _description = "Make a payment on a customer invoice"
     _check_company_auto = True
 
-    invoice_id = fields.Many2one("account.move", string="Invoice", required=True, readonly=True,
+    invoice_id = fields.Many2one("account.move", required=True, readonly=True,
                                  check_company=True)
     company_id = fields.Many2one(related="invoice_id.company_id")
     currency_id = fields.Many2one(related="invoice_id.currency_id")
@@ -50,7 +50,7 @@ class BillingPaymentWizard(models.TransientModel):
     payer_reference = fields.Char(
         string="Payer reference",
         help="Cheque number, bank, card type and last four digits, authorisation code. Never a full card number.")
-    postdated = fields.Boolean(string="Postdated")
+    postdated = fields.Boolean()
     postdated_date = fields.Date(string="Payment date", help="A date after today: the payment is applied on that date.")
     amount_left = fields.Monetary(string="Left to pay after", compute="_compute_amount_left")
 

@@ -19,7 +19,7 @@ class BillingRefundWizard(models.TransientModel):
         required=True, currency_field="currency_id",
         compute="_compute_amount", store=True, readonly=False, precompute=True)
     journal_id = fields.Many2one(
-        "account.journal", string="Journal", required=True, check_company=True,
+        "account.journal", required=True, check_company=True,
         domain="[('type', 'in', ('bank', 'cash'))]",
         compute="_compute_journal_id", store=True, readonly=False, precompute=True)
     available_method_line_ids = fields.Many2many(
