@@ -64,7 +64,7 @@ ensure_venv() {
         log "installing Odoo's Python requirements (from $ODOO_SRC)"
         pip_install -r "$VENV/odoo-requirements.txt" -c "$ROOT/tools/constraints.txt"
         log "installing Odoo from $ODOO_SRC (editable)"
-        pip_install --no-deps --no-build-isolation -e "$ODOO_SRC" || pip_install --no-deps -e "$ODOO_SRC"
+        pip_install --no-deps -e "$ODOO_SRC"
     fi
     log "installing the module's requirements"
     pip_install -r "$ROOT/requirements.txt" -c "$ROOT/tools/constraints.txt"
@@ -108,7 +108,8 @@ CONF
     mkdir -p "$PGSOCK"; as_root && chown "$PG_OS_USER" "$PGSOCK"
     if ! pg_run "$PGBIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then
         log "starting PostgreSQL on 127.0.0.1:$PGPORT"
-        pg_run "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -o "-p $PGPORT" -l "$PGDATA_DIR/server.log" -w -t 60 start >/dev/null
+        pg_run "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -o "-p $PGPORT" -l "$PGDATA_DIR/server.log" -w -t 60 start >/dev/null \
+            || { tail -n 5 "$PGDATA_DIR/server.log" >&2; die "PostgreSQL did not start on port $PGPORT (in use? set PGPORT)"; }
     fi
     if ! psql -qtA -d postgres -c 'select 1' >/dev/null 2>&1; then
         psql -qtA -U "$PG_OS_USER" -d postgres -c "CREATE ROLE $PGUSER LOGIN CREATEDB PASSWORD '$PGPASSWORD'" >/dev/null
