@@ -139,9 +139,12 @@ db_has_module() {
 prepare() { ensure_system; ensure_venv; ensure_addons_link; pg_start; }
 
 module_hash() {  # what the demo database was last updated with
-    (cd "$ROOT" && find __manifest__.py __init__.py models wizards views security data demo report i18n static \
-        -type f \( -name '*.py' -o -name '*.xml' -o -name '*.csv' -o -name '*.po' -o -name '*.js' \) 2>/dev/null \
-        | sort | xargs cat | sha1sum | cut -c1-16)
+    local paths=() p
+    for p in __manifest__.py __init__.py models wizards views security data demo report i18n static; do
+        [ -e "$ROOT/$p" ] && paths+=("$p")
+    done
+    (cd "$ROOT" && find "${paths[@]}" -type f \( -name '*.py' -o -name '*.xml' -o -name '*.csv' -o -name '*.po' \
+        -o -name '*.js' \) | sort | xargs cat | sha1sum | cut -c1-16)
 }
 
 cmd_run() {
