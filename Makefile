@@ -1,5 +1,5 @@
 # account_billing_operations — see README.md
-.PHONY: run test lint bench setup stop clean shell
+.PHONY: run test lint bench setup stop clean shell pot
 
 run:          ## demo server on http://localhost:8069 (admin / admin)
 	@tools/dev.sh run
@@ -17,6 +17,9 @@ lint:         ## pre-commit: ruff + pylint-odoo
 	@tools/dev.sh setup >/dev/null
 	@.venv/bin/pip install -q pre-commit==4.7.0
 	@.venv/bin/pre-commit run --all-files
+
+pot:          ## i18n/account_billing_operations.pot and i18n/fr.po
+	@tools/dev.sh pot
 
 shell:
 	@tools/dev.sh shell

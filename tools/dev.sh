@@ -71,9 +71,13 @@ ensure_venv() {
     echo "$want" > "$stamp"
 }
 
+# The addons path holds a link named after the module to this checkout. It lives outside the
+# checkout: a link inside it would point at its own parent (Odoo's file walks follow links).
+ADDONS_LINK_DIR="${ADDONS_LINK_DIR:-${TMPDIR:-/tmp}/$MODULE-addons-$(printf %s "$ROOT" | sha1sum | cut -c1-10)}"
+
 ensure_addons_link() {
-    mkdir -p "$LOCAL/addons"
-    ln -sfn "$ROOT" "$LOCAL/addons/$MODULE"
+    mkdir -p "$ADDONS_LINK_DIR"
+    [ "$(readlink "$ADDONS_LINK_DIR/$MODULE" 2>/dev/null)" = "$ROOT" ] || ln -sfn "$ROOT" "$ADDONS_LINK_DIR/$MODULE"
 }
 
 pip_install() {  # pip, without the warnings about this machine's local index folders
@@ -129,7 +133,7 @@ odoo() {
 odoo_addons_path() {
     local src
     src="$("$VENV/bin/python" -c 'import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))')"
-    echo "$src/odoo/addons,$src/addons,$LOCAL/addons"
+    echo "$src/odoo/addons,$src/addons,$ADDONS_LINK_DIR"
 }
 
 db_has_module() {
@@ -186,7 +190,24 @@ cmd_test() {
     return $rc
 }
 
+cmd_pot() {  # i18n/<module>.pot from a clean copy of the module (no .venv/.local in the walk)
+    prepare
+    local copy db=billing_pot
+    copy="$(mktemp -d)"
+    mkdir -p "$copy/$MODULE"
+    (cd "$ROOT" && git ls-files -co --exclude-standard | tar -cf - -T -) | tar -xf - -C "$copy/$MODULE"
+    dropdb --if-exists "$db"
+    ADDONS_LINK_DIR="$copy" odoo -d "$db" -i "$MODULE" --without-demo=all --stop-after-init --log-level=warn
+    mkdir -p "$ROOT/i18n"
+    ADDONS_LINK_DIR="$copy" odoo -d "$db" --i18n-export="$ROOT/i18n/$MODULE.pot" --modules="$MODULE" \
+        --stop-after-init --log-level=warn
+    "$VENV/bin/python" "$ROOT/tools/make_fr_po.py"
+    dropdb --if-exists "$db"
+    rm -rf "$copy"
+}
+
 case "${1:-}" in
+    pot) cmd_pot ;;
     setup) prepare ;;
     pg-start) ensure_system; pg_start ;;
     pg-stop) pg_stop ;;
