@@ -140,15 +140,9 @@ class AccountMove(models.Model):
         return self._billing_wizard_action("billing.cancel.wizard", self.env._("Cancel/refund items"))
 
     def _billing_wizard_action(self, model, name):
-        return {
-            "type": "ir.actions.act_window",
-            "name": name,
-            "res_model": model,
-            "view_mode": "form",
-            "target": "new",
-            "context": {"active_model": "account.move", "active_id": self.id, "active_ids": self.ids,
-                        "default_invoice_id": self.id},
-        }
+        return billing_tools.wizard_action(model, name, {
+            "active_model": "account.move", "active_id": self.id, "active_ids": self.ids,
+            "default_invoice_id": self.id})
 
     # -------------------------------------------------------------------------
     # HELPERS
@@ -171,18 +165,9 @@ class AccountMove(models.Model):
     def _billing_open_credit_lines(self):
         """R7.5: the client's open credit items usable on this invoice, oldest first."""
         self.ensure_one()
-        receivable = self.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
-        if not receivable:
-            return self.env["account.move.line"]
-        return self.env["account.move.line"].search([
-            ("partner_id", "child_of", self.commercial_partner_id.id),
-            ("company_id", "=", self.company_id.id),
-            ("account_id", "in", receivable.account_id.ids),
-            ("parent_state", "=", "posted"),
-            ("reconciled", "=", False),
-            ("amount_residual", "<", 0.0),
-            ("move_id", "!=", self.id),
-        ], order="date, id")
+        accounts = self.line_ids.account_id.filtered(lambda account: account.account_type == "asset_receivable")
+        credit_lines = self.commercial_partner_id.with_company(self.company_id)._billing_open_credit_lines()
+        return credit_lines.filtered(lambda line: line.account_id in accounts and line.move_id != self)
 
     def _billing_credit_amount(self, lines):
         """Open credit of ``lines`` expressed in the invoice's currency (positive)."""

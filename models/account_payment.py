@@ -166,9 +166,7 @@ class AccountPayment(models.Model):
             "billing_refund_state": "pending",
             "source_payment_id": source.id if source else False,
         })
-        if not payment.outstanding_account_id:
-            # Without one Odoo makes no journal entry (Enterprise): a refund must have one.
-            payment.outstanding_account_id = payment._get_outstanding_account("outbound")
+        payment._billing_ensure_outstanding_account()
         payment.action_post()
         if not payment.move_id:
             raise UserError(self.env._("The refund could not be booked: check the accounts of the journal %(journal)s.",
@@ -177,8 +175,7 @@ class AccountPayment(models.Model):
 
     def _billing_receivable_lines(self):
         self.ensure_one()
-        return self.move_id.line_ids.filtered(
-            lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled)
+        return self.move_id._billing_receivable_lines()
 
     def _billing_reconcile_with_credit(self, credit_lines):
         """R3.4: apply the refund to ``credit_lines`` in their order until it is used up."""
@@ -353,14 +350,8 @@ class AccountPayment(models.Model):
 
     def action_billing_refund_wizard(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Refund"),
-            "res_model": "billing.payment.refund.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_payment_id": self.id},
-        }
+        return billing_tools.wizard_action(
+            "billing.payment.refund.wizard", self.env._("Refund"), {"default_payment_id": self.id})
 
     def action_billing_cancel_refund(self):
         """Cancel refund button: after settlement, offer to charge the client instead (R5.3)."""
@@ -396,12 +387,9 @@ class AccountPayment(models.Model):
     @api.constrains("billing_payer_name", "billing_payer_reference", "billing_note")
     def _check_billing_no_card_number(self):
         for payment in self:
-            if billing_tools.contains_card_number(payment.billing_payer_name) \
-                    or billing_tools.contains_card_number(payment.billing_payer_reference) \
-                    or billing_tools.contains_card_number(payment.billing_note):
-                raise ValidationError(self.env._(
-                    "A full card number cannot be recorded. Keep only the card type and its last four "
-                    "digits (and the authorisation code)."))
+            billing_tools.check_no_card_number(
+                self.env, payment.billing_payer_name, payment.billing_payer_reference, payment.billing_note,
+                error=ValidationError)
 
     def _billing_scheduled(self):
         """The scheduled payments of ``self``: postdated and not applied yet."""

@@ -57,10 +57,10 @@ def contains_card_number(text):
     return False
 
 
-def check_no_card_number(env, *texts):
+def check_no_card_number(env, *texts, error=UserError):
     """R7.3: a full card number is refused and never stored."""
     if any(contains_card_number(text) for text in texts):
-        raise UserError(env._(
+        raise error(env._(
             "A full card number cannot be recorded. Keep only the card type and its last four "
             "digits (and the authorisation code)."
         ))
@@ -96,3 +96,15 @@ def lock_rows(records, message=None):
         raise UserError(message or env._(
             "Another user is working on this client's billing right now. Try again in a moment."
         )) from None
+
+
+def wizard_action(model, name, context):
+    """The window action that opens an operation's wizard in a dialog."""
+    return {
+        "type": "ir.actions.act_window",
+        "name": name,
+        "res_model": model,
+        "view_mode": "form",
+        "target": "new",
+        "context": context,
+    }

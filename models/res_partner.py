@@ -133,10 +133,10 @@ class ResPartner(models.Model):
 
     def _billing_open_credit_lines(self):
         """SPEC §1 open credit: the client's posted receivable items with a negative residual in
-        the current company, oldest first."""
+        the current company, oldest first (``with_company`` chooses the company)."""
         self.ensure_one()
         return self.env["account.move.line"].search([
-            ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("partner_id", "child_of", self.commercial_partner_id.id),
             ("company_id", "=", self.env.company.id),
             ("parent_state", "=", "posted"),
             ("account_id.account_type", "=", "asset_receivable"),
@@ -282,8 +282,7 @@ class ResPartner(models.Model):
                 "out_invoice", amount, note, taxes_included, tax_ids, "charge")
             if credit:
                 move.billing_reversed_credit_id = credit
-                lines = (move + credit).line_ids.filtered(
-                    lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled)
+                lines = (move + credit)._billing_receivable_lines()
                 if len(lines) == 2:
                     lines.reconcile()
             extra = self.env._("Reverses %(credit)s.", credit=credit.display_name) if credit else None
@@ -335,14 +334,8 @@ class ResPartner(models.Model):
 
     def _billing_wizard_action(self, model, name, context=None):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": name,
-            "res_model": model,
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_partner_id": self.commercial_partner_id.id, **(context or {})},
-        }
+        return billing_tools.wizard_action(
+            model, name, {"default_partner_id": self.commercial_partner_id.id, **(context or {})})
 
     def action_billing_create_credit(self):
         return self._billing_wizard_action("billing.credit.wizard", self.env._("Create a credit"),
