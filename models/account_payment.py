@@ -6,7 +6,6 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import RedirectWarning
 from odoo.exceptions import UserError
-from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 from odoo.tools import format_date
 
@@ -18,7 +17,7 @@ REFUND_GROUP = "account_billing_operations.group_billing_refund"
 
 
 class AccountPayment(models.Model):
-    _inherit = "account.payment"
+    _inherit = ["account.payment", "account.billing.card.guard"]
 
     billing_note = fields.Text(string="Billing note", copy=False)
     billing_payer_name = fields.Char(string="Payer name", copy=False)
@@ -383,13 +382,6 @@ class AccountPayment(models.Model):
     # -------------------------------------------------------------------------
     # R7: payer information, scheduled (postdated) payments
     # -------------------------------------------------------------------------
-
-    @api.constrains("billing_payer_name", "billing_payer_reference", "billing_note")
-    def _check_billing_no_card_number(self):
-        for payment in self:
-            billing_tools.check_no_card_number(
-                self.env, payment.billing_payer_name, payment.billing_payer_reference, payment.billing_note,
-                error=ValidationError)
 
     def _billing_scheduled(self):
         """The scheduled payments of ``self``: postdated and not applied yet."""

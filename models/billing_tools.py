@@ -1,4 +1,6 @@
 """Checks shared by every billing operation: each rule has one home here."""
+import math
+import numbers
 import re
 
 import psycopg2.errors
@@ -9,21 +11,54 @@ from odoo.tools import SQL
 CARD_CANDIDATE = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
 
 
-def check_amount(env, amount, currency, label=None):
-    """Return ``amount`` as a float once it is > 0 and has no more decimals than ``currency``."""
+def to_number(env, value, label=None):
+    """``value`` as a finite float; text, booleans, lists, NaN and infinities are refused."""
     label = label or env._("The amount")
-    try:
-        value = float(amount)
-    except (TypeError, ValueError):
-        raise UserError(env._("%(label)s must be a number.", label=label)) from None
-    if currency.compare_amounts(value, 0.0) <= 0:
-        raise UserError(env._("%(label)s must be greater than 0.", label=label))
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise UserError(env._("%(label)s must be a number, not %(value)r.", label=label, value=value))
+    value = float(value)
+    if not math.isfinite(value):
+        raise UserError(env._("%(label)s must be a finite number.", label=label))
+    return value
+
+
+def to_amount(env, amount, currency, label=None, allow_zero=False):
+    """``amount`` as a float once it is a number >= 0 (> 0 unless ``allow_zero``) with no more
+    decimals than ``currency`` allows."""
+    label = label or env._("The amount")
+    value = to_number(env, amount, label)
+    sign = currency.compare_amounts(value, 0.0)
+    if sign < 0 or (sign == 0 and not allow_zero):
+        raise UserError(env._("%(label)s must be greater than 0.", label=label) if not allow_zero
+                        else env._("%(label)s cannot be negative.", label=label))
     if abs(value - currency.round(value)) > 1e-9:
         raise UserError(env._(
             "%(label)s %(amount)s has more decimals than the currency %(currency)s allows (%(digits)s).",
             label=label, amount=value, currency=currency.name, digits=currency.decimal_places,
         ))
     return currency.round(value)
+
+
+def check_amount(env, amount, currency, label=None):
+    """Return ``amount`` as a float once it is > 0 and has no more decimals than ``currency``."""
+    return to_amount(env, amount, currency, label)
+
+
+def to_id(env, value, label):
+    """A record id given over RPC: a positive integer (not a list, text or boolean)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise UserError(env._("%(label)s must be given as one record id, not %(value)r.",
+                              label=label, value=value))
+    return value
+
+
+def check_single(records, what):
+    """Public methods work on one record: several (or none) is a clear error, not a traceback."""
+    if len(records) != 1:
+        raise UserError(records.env._(
+            "Select exactly one %(what)s for this operation (%(count)s given).",
+            what=what, count=len(records)))
+    return records
 
 
 def check_note(env, note, what=None):

@@ -1,5 +1,6 @@
 from . import test_benchmark
 from . import test_cancel_items
+from . import test_card_guard
 from . import test_client_account
 from . import test_credit_charge
 from . import test_demo

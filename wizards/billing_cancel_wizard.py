@@ -5,13 +5,12 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
-from ..models import billing_tools
-
 
 class BillingCancelWizard(models.TransientModel):
     """Cancel/refund items (R6) of a posted customer invoice: a thin form on billing_cancel_items."""
 
     _name = "billing.cancel.wizard"
+    _inherit = ["account.billing.card.guard"]
     _description = "Cancel or refund invoice items"
     _check_company_auto = True
 
@@ -60,16 +59,6 @@ class BillingCancelWizard(models.TransientModel):
                     if line.display_type == "product" and line.billing_cancellable_qty > 0
                 ]
         return values
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            billing_tools.check_no_card_number(self.env, vals.get("note"))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        billing_tools.check_no_card_number(self.env, vals.get("note"))
-        return super().write(vals)
 
     # -------------------------------------------------------------------------
     # COMPUTES

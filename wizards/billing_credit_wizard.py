@@ -7,6 +7,7 @@ class BillingCreditWizard(models.TransientModel):
     """Create a credit (R1) or an invoice / charge (R2) from the client's Operations menu."""
 
     _name = "billing.credit.wizard"
+    _inherit = ["account.billing.card.guard"]
     _description = "Create a credit or an invoice for a client"
     _check_company_auto = True
 

@@ -7,6 +7,7 @@ class BillingPaymentRefundWizard(models.TransientModel):
     """Refund a customer payment (R4): to the card through its provider, else in cash / cheque."""
 
     _name = "billing.payment.refund.wizard"
+    _inherit = ["account.billing.card.guard"]
     _description = "Refund a customer payment"
     _check_company_auto = True
 

@@ -3,15 +3,12 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 
-from ..models import billing_tools
-
-PAYER_FIELDS = ("payer_name", "payer_reference")
-
 
 class BillingPaymentWizard(models.TransientModel):
     """Make a payment (R7) from a posted customer invoice: a thin form on billing_make_payment."""
 
     _name = "billing.payment.wizard"
+    _inherit = ["account.billing.card.guard"]
     _description = "Make a payment on a customer invoice"
     _check_company_auto = True
 
@@ -69,16 +66,6 @@ class BillingPaymentWizard(models.TransientModel):
             self.env["account.move"]._billing_check_customer_invoice(
                 self.env["account.move"].browse(values["invoice_id"]))
         return values
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            billing_tools.check_no_card_number(self.env, *(vals.get(fname) for fname in PAYER_FIELDS))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        billing_tools.check_no_card_number(self.env, *(vals.get(fname) for fname in PAYER_FIELDS))
-        return super().write(vals)
 
     # -------------------------------------------------------------------------
     # COMPUTES

@@ -7,6 +7,7 @@ class BillingRefundWizard(models.TransientModel):
     """Record a refund from the client's Operations menu (R3): gives back available credit."""
 
     _name = "billing.refund.wizard"
+    _inherit = ["account.billing.card.guard"]
     _description = "Record a refund of a client's credit"
     _check_company_auto = True
 

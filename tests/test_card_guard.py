@@ -1,0 +1,69 @@
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import BillingCommon
+
+MODULE = "account_billing_operations"
+CARDS = ("4111 1111 1111 1111", "4111-1111-1111-1111", "Visa 4111111111111111 exp 12/29", "5500005555555559")
+
+
+@tagged("post_install", "-at_install")
+class TestCardGuard(BillingCommon):
+    """R7.3: no free-text field of the module accepts a full card number, at create or at write."""
+
+    def module_text_fields(self):
+        found = []
+        for model_name in sorted(self.env.registry.models):
+            Model = self.env[model_name]
+            if Model._abstract or Model._table_query:  # the timeline is a read-only SQL view
+                continue
+            for name, field in Model._fields.items():
+                if field.type in ("char", "text", "html") and MODULE in (field._modules or ()) \
+                        and not (field.compute and not field.store and field.readonly) and not field.related:
+                    found.append((model_name, name))
+        return found
+
+    def test_every_module_text_field_refuses_a_card_number(self):
+        fields_found = self.module_text_fields()
+        # The fields the user types in (SPEC R7.3) are all found, wizards included.
+        for expected in [("account.move", "billing_note"), ("account.payment", "billing_note"),
+                         ("account.payment", "billing_payer_name"), ("account.payment", "billing_payer_reference"),
+                         ("billing.credit.wizard", "note"), ("billing.refund.wizard", "note"),
+                         ("billing.payment.refund.wizard", "note"), ("billing.cancel.wizard", "note"),
+                         ("billing.payment.wizard", "payer_name"), ("billing.payment.wizard", "payer_reference")]:
+            self.assertIn(expected, fields_found)
+        for model_name, fname in fields_found:
+            Model = self.env[model_name]
+            for card in CARDS:
+                with self.subTest(model=model_name, field=fname, card=card):
+                    with self.assertRaisesRegex(ValidationError, "full card number"):
+                        Model.browse().write({fname: card})
+                    with self.assertRaisesRegex(ValidationError, "full card number"):
+                        Model.create({fname: card})
+
+    def test_wizard_records_never_saved_with_a_card_number(self):
+        """The web client saves a wizard before its button runs: that save is refused."""
+        Credit = self.env["billing.credit.wizard"].with_context(default_partner_id=self.client.id)
+        before = Credit.search_count([])
+        with self.assertRaisesRegex(ValidationError, "full card number"):
+            Credit.create({"amount": 10.0, "note": f"Paid with {CARDS[0]}"})
+        self.assertEqual(Credit.search_count([]), before)
+        wizard = Credit.create({"amount": 10.0, "note": "Goodwill"})
+        with self.assertRaisesRegex(ValidationError, "full card number"):
+            wizard.write({"note": CARDS[1]})
+        wizard.invalidate_recordset()
+        self.assertEqual(wizard.note, "Goodwill")
+
+    def test_move_billing_note_cannot_be_written_with_a_card_number(self):
+        credit = self.env["account.move"].browse(self.client.billing_create_credit(10.0, "Goodwill"))
+        with self.assertRaisesRegex(ValidationError, "full card number"):
+            credit.write({"billing_note": CARDS[2]})
+        credit.invalidate_recordset()
+        self.assertEqual(credit.billing_note, "Goodwill")
+        self.env.flush_all()
+        self.assertFalse(self.env["mail.message"].search_count([("body", "ilike", "4111111111111111")]))
+
+    def test_short_numbers_allowed(self):
+        credit = self.env["account.move"].browse(self.client.billing_create_credit(
+            10.0, "Visa 1111, auth 123456, cheque 000123, phone 514-555-0199"))
+        self.assertIn("Visa 1111", credit.billing_note)
