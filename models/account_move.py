@@ -19,6 +19,7 @@ IMMUTABLE_MOVE_FIELDS = frozenset({
 
 
 class AccountMove(models.Model):
+    _name = "account.move"
     _inherit = ["account.move", "account.billing.card.guard"]
 
     billing_operation = fields.Selection(

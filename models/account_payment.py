@@ -17,6 +17,7 @@ REFUND_GROUP = "account_billing_operations.group_billing_refund"
 
 
 class AccountPayment(models.Model):
+    _name = "account.payment"
     _inherit = ["account.payment", "account.billing.card.guard"]
 
     billing_note = fields.Text(string="Billing note", copy=False)
