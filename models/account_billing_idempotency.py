@@ -8,6 +8,8 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from . import billing_tools
+
 KEY_MAX_LENGTH = 200
 
 
@@ -21,6 +23,7 @@ class AccountBillingIdempotency(models.Model):
     """
 
     _name = "account.billing.idempotency"
+    _inherit = ["account.billing.card.guard"]
     _description = "Billing operation idempotency key"
     _log_access = False
 
@@ -44,6 +47,8 @@ class AccountBillingIdempotency(models.Model):
             raise UserError(self.env._(
                 "The idempotency key must be a text of at most %(size)s characters (or a number), not %(value)r.",
                 size=KEY_MAX_LENGTH, value=key))
+        # R7.3: an integration's key is stored; it never holds a card number either.
+        billing_tools.check_no_card_number(self.env, str(key))
         return str(key).strip()
 
     @api.model

@@ -71,7 +71,10 @@ class TestIdempotency(BillingCommon):
         for key in (["k"], {"k": 1}, 1.5, True, "x" * 300):
             with self.subTest(key=key), self.assertRaisesRegex(UserError, "idempotency key must be"):
                 self.client.billing_create_credit(10.0, "Key", tax_ids=[], idempotency_key=key)
+        with self.assertRaisesRegex(UserError, "full card number"):
+            self.client.billing_create_credit(10.0, "Key", tax_ids=[], idempotency_key="4111 1111 1111 1111")
         self.assertEqual(self.count_moves(), moves)
+        self.assertFalse(self.Keys.search([("key", "ilike", "4111")]))
 
     def test_failed_call_leaves_the_key_free(self):
         with self.assertRaisesRegex(UserError, "A note is required"):
