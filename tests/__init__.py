@@ -5,6 +5,7 @@ from . import test_client_account
 from . import test_credit_charge
 from . import test_demo
 from . import test_i18n
+from . import test_invoice_bad_input
 from . import test_invoice_ops_concurrency
 from . import test_make_payment
 from . import test_refunds
