@@ -1,3 +1,4 @@
+from . import test_bad_input
 from . import test_benchmark
 from . import test_cancel_items
 from . import test_card_guard
