@@ -155,6 +155,31 @@ class TestRefundCap(RefundCase):
         self.assertIn(third, payment.billing_refund_ids)
 
 
+    def test_card_payment_refunds_outside_the_module(self):
+        """Odoo's own refund wizard is refused; a refund made at the provider counts in the cap."""
+        card = self.card_payment(100.0, "TEST-CAP-CARD")
+        before = self.snapshot()
+        wizard = self.env["payment.refund.wizard"].with_context(
+            active_model="account.payment", active_id=card.id).create({
+                "payment_id": card.id, "amount_to_refund": 100.0})
+        with self.assertRaisesRegex(UserError, "Refund button of the payment"):
+            wizard.action_refund()
+        self.assertNothingWritten(before)
+        # A refund of 30.00 made at the provider (its notification creates Odoo's refund payment).
+        refund_tx = card.payment_transaction_id._send_refund_request(amount_to_refund=30.0)
+        refund_tx._post_process()
+        self.assertEqual(refund_tx.state, "done")
+        self.env.invalidate_all()
+        self.assertAlmostEqual(card.billing_refunded_amount, 30.0)
+        self.assertAlmostEqual(card.billing_refundable_amount, 70.0)
+        self.assertAlmostEqual(card.amount_available_for_refund, 70.0)
+        with self.assertRaisesRegex(UserError, "more than what is left to refund"):
+            self.refund_payment(card, 70.01)
+        self.refund_payment(card, 70.0)
+        self.assertAlmostEqual(card.billing_refundable_amount, 0.0)
+        self.assertEqual(card.refunds_count, 2)
+
+
 @tagged("post_install", "-at_install")
 class TestAppliedScheduledRefund(RefundCase):
     """R4.2, R6.4: a payment applied from a postdated schedule is an ordinary payment."""
@@ -249,7 +274,8 @@ class TestRefundCurrency(RefundCase):
                                           "journal_id": self.cash_journal.id,
                                           "billing_source_payment_id": False}])
         self.assertRecordValues(refund.move_id.line_ids.sorted("balance"), [
-            {"amount_currency": -200.0, "balance": -100.0, "currency_id": self.eur.id, "reconciled": False},
+            {"account_id": refund.outstanding_account_id.id, "amount_currency": -200.0, "balance": -100.0,
+             "currency_id": self.eur.id, "reconciled": False},
             {"account_id": self.receivable.id, "amount_currency": 200.0, "balance": 100.0,
              "currency_id": self.eur.id, "reconciled": True},
         ])
