@@ -718,43 +718,55 @@ class AccountMove(models.Model):
         })
 
     def _billing_check_refund(self, refund_amount, refund_payment_id, refund_journal_id, note):
-        """R6.4 checks made here, before anything is written; the refund itself is R3 / R4."""
+        """R6.4 checks made here, before anything is written; the refund itself is R3 / R4. The
+        amount is in the invoice's currency (R4.4)."""
         self.ensure_one()
         currency = self.currency_id
-        try:
-            refund_amount = float(refund_amount or 0.0)
-        except (TypeError, ValueError):
-            raise UserError(self.env._("The refund amount must be a number.")) from None
-        if currency.compare_amounts(refund_amount, 0.0) < 0:
-            raise UserError(self.env._("The refund amount cannot be negative."))
+        label = self.env._("The refund amount")
+        refund_amount = billing_tools.to_amount(
+            self.env, 0.0 if refund_amount is None else refund_amount, currency, label, allow_zero=True)
         if currency.is_zero(refund_amount):
             return 0.0, self.env["account.payment"], self.env["account.journal"]
         if not self.env.user.has_group("account_billing_operations.group_billing_refund"):
             raise UserError(self.env._(
                 "Refunding money needs the group Billing: refunds. Cancel the items with a credit only "
                 "(refund amount 0) or ask a user of that group."))
-        refund_amount = billing_tools.check_amount(self.env, refund_amount, currency, self.env._("The refund amount"))
         paid = self._billing_paid_amount()
         if currency.compare_amounts(refund_amount, paid) > 0:
             raise UserError(self.env._(
                 "The refund %(amount)s is more than what was paid on %(invoice)s (%(paid)s). Lower the refund; "
-                "to give back more, refund the client's credit from the Operations menu.",
+                "to give back more, use Record a refund on the client's Billing tab.",
                 amount=format_amount(self.env, refund_amount, currency), invoice=self.display_name,
                 paid=format_amount(self.env, paid, currency)))
         billing_tools.check_note(self.env, note, self.env._("a refund"))
         payment = self.env["account.payment"]
         journal = self.env["account.journal"]
         if refund_payment_id:
-            payment = self.env["account.payment"].browse(int(refund_payment_id)).exists()
+            payment = self.env["account.payment"].browse(
+                billing_tools.to_id(self.env, refund_payment_id, self.env._("The payment to refund"))).exists()
             if not payment or payment not in self._billing_paying_payments():
                 raise UserError(self.env._("The payment to refund must be one of the payments of %(invoice)s.",
-                                  invoice=self.display_name))
+                                           invoice=self.display_name))
+            if payment.currency_id != currency:
+                # R4.4: a payment refunds in its own currency; the amount here is in the invoice's.
+                raise UserError(self.env._(
+                    "The payment %(payment)s is in %(payment_currency)s, the invoice in %(currency)s: refund it "
+                    "with the Refund button of the payment (an amount in %(payment_currency)s), or choose the "
+                    "journal the refund is paid from to refund %(amount)s here.",
+                    payment=payment.display_name, payment_currency=payment.currency_id.name,
+                    currency=currency.name, amount=format_amount(self.env, refund_amount, currency)))
         elif refund_journal_id:
-            journal = self.env["account.journal"].browse(int(refund_journal_id)).sudo().exists()
+            journal = self.env["account.journal"].browse(
+                billing_tools.to_id(self.env, refund_journal_id, self.env._("The journal"))).sudo().exists()
             if not journal or journal.type not in ("bank", "cash"):
                 raise UserError(self.env._("Choose the bank or cash journal the refund is paid from."))
             billing_tools.check_company(self.env, journal, self.env.company, self.env._("The journal"))
             journal = journal.sudo(False)
+            if journal.currency_id and journal.currency_id != currency:
+                raise UserError(self.env._(
+                    "The journal %(journal)s pays in %(journal_currency)s, the invoice is in %(currency)s: "
+                    "choose a journal in %(currency)s or without a currency.", journal=journal.display_name,
+                    journal_currency=journal.currency_id.name, currency=currency.name))
         else:
             raise UserError(self.env._("Choose the payment to refund or the journal the refund is paid from."))
         return refund_amount, payment, journal
@@ -833,11 +845,36 @@ class AccountMove(models.Model):
         return credit_note
 
     def _billing_refund_after_cancel(self, client, amount, payment, journal, note):
-        """R6.4: money back through R4 (a payment of the invoice) or R3 (an offline journal)."""
+        """R6.4: money back through R4 (a payment of the invoice) or R3 (an offline journal), in
+        the invoice's currency (R4.4): ``amount`` is in it."""
+        Payment = self.env["account.payment"]
         if not amount:
-            return self.env["account.payment"]
+            return Payment
         if payment:
-            refund_id = payment.billing_refund(amount, note)
-        else:
-            refund_id = client.billing_refund(amount, journal.id, note)
-        return self.env["account.payment"].browse(refund_id)
+            return Payment.browse(payment.billing_refund(amount, note))
+        if self.currency_id == self.company_currency_id:
+            return Payment.browse(client.billing_refund(amount, journal.id, note))
+        # The rules of R3 (no more than the client's credit, in company currency), the refund in
+        # the invoice's currency, reconciled with the client's open credit, oldest first.
+        client = client.with_company(self.company_id)
+        journal, method_line = client._billing_refund_journal(journal.id, None)
+        company_currency = self.company_currency_id
+        credit_lines = client._billing_open_credit_lines()
+        billing_tools.lock_rows(credit_lines, self.env._(
+            "Another user is working on %(client)s's credit right now. Try again in a moment.",
+            client=client.display_name))
+        available = max(0.0, -company_currency.round(client._billing_balances().get(client.id, 0.0)))
+        in_company = self.currency_id._convert(amount, company_currency, self.company_id,
+                                               self.company_id._billing_today())
+        if company_currency.compare_amounts(in_company, available) > 0:
+            raise UserError(self.env._(
+                "%(amount)s (%(company_amount)s) is more than %(client)s's available credit (%(credit)s). "
+                "Lower the refund.", amount=format_amount(self.env, amount, self.currency_id),
+                company_amount=format_amount(self.env, in_company, company_currency),
+                client=client.display_name, credit=format_amount(self.env, available, company_currency)))
+        refund = Payment._billing_create_refund(client, amount, journal, method_line, note, currency=self.currency_id)
+        refund._billing_reconcile_with_credit(credit_lines)
+        client._billing_post_audit(refund, self.env._("Refund"), refund._billing_company_amount(), note,
+                                   self.env._("Refund of %(amount)s.",
+                                              amount=format_amount(self.env, amount, self.currency_id)))
+        return refund

@@ -9,6 +9,8 @@ from . import test_i18n
 from . import test_invoice_bad_input
 from . import test_invoice_ops_concurrency
 from . import test_make_payment
+from . import test_refund_integrity
 from . import test_refunds
 from . import test_refunds_concurrency
+from . import test_settlement
 from . import test_tour
