@@ -755,6 +755,7 @@ class AccountMove(models.Model):
                     "journal the refund is paid from to refund %(amount)s here.",
                     payment=payment.display_name, payment_currency=payment.currency_id.name,
                     currency=currency.name, amount=format_amount(self.env, refund_amount, currency)))
+            payment._billing_check_refund_cap(refund_amount)
         elif refund_journal_id:
             journal = self.env["account.journal"].browse(
                 billing_tools.to_id(self.env, refund_journal_id, self.env._("The journal"))).sudo().exists()

@@ -167,6 +167,23 @@ class AccountPayment(models.Model):
         self._billing_check_frozen(vals)
         return super().write(vals)
 
+    def _billing_check_refund_cap(self, amount):
+        """R4.1: ``amount`` (in the payment's currency) is at most the payment's amount minus its
+        refunds that count; returns what is already refunded. Called by Refund and, before anything
+        is written, by Cancel/refund items."""
+        self.ensure_one()
+        currency = self.currency_id
+        refunded = self._billing_refunded_amounts().get(self.id, 0.0)
+        cap = currency.round(self.amount - refunded)
+        if currency.compare_amounts(amount, cap) > 0:
+            raise UserError(self.env._(
+                "%(amount)s is more than what is left to refund on %(payment)s: %(cap)s (its amount "
+                "minus its refunds that are not cancelled). To give back more, use Record a refund on "
+                "the client's Billing tab for the rest.",
+                amount=format_amount(self.env, amount, currency), payment=self.display_name,
+                cap=format_amount(self.env, max(cap, 0.0), currency)))
+        return refunded
+
     def _billing_check_frozen(self, vals):
         """R4.2: the link, amount, currency, client, type and state of a refund never change, and an
         ordinary payment never becomes a refund; for everyone, superuser included."""
@@ -417,15 +434,7 @@ class AccountPayment(models.Model):
             billing_tools.lock_rows(credit_lines)
             # Re-read what the cap depends on, now that nobody else can change it.
             payment.invalidate_recordset(["state", "amount"])
-            refunded = payment._billing_refunded_amounts().get(payment.id, 0.0)
-            cap = currency.round(payment.amount - refunded)
-            if currency.compare_amounts(amount, cap) > 0:
-                raise UserError(self.env._(
-                    "%(amount)s is more than what is left to refund on %(payment)s: %(cap)s (its amount "
-                    "minus its refunds that are not cancelled). To give back more, use Record a refund on "
-                    "the client's Billing tab for the rest.",
-                    amount=format_amount(self.env, amount, currency), payment=payment.display_name,
-                    cap=format_amount(self.env, max(cap, 0.0), currency)))
+            refunded = payment._billing_check_refund_cap(amount)
             if support == "full_only" and (not currency.is_zero(refunded)
                                            or currency.compare_amounts(amount, payment.amount)):
                 raise UserError(self.env._(
