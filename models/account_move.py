@@ -113,10 +113,13 @@ class AccountMove(models.Model):
 
     def button_draft(self):
         self._billing_raise_immutable()
+        # A refund's journal entry follows its refund: reset only by Cancel refund (R5).
+        self.origin_payment_id._billing_check_refund_reset()
         return super().button_draft()
 
     def button_cancel(self):
         self._billing_raise_immutable()
+        self.origin_payment_id._billing_check_refund_reset()
         return super().button_cancel()
 
     def button_request_cancel(self):

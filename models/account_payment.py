@@ -224,20 +224,27 @@ class AccountPayment(models.Model):
         return super().unlink()
 
     def action_draft(self):
-        self._billing_check_not_settled()
+        self._billing_check_refund_reset()
         return super().action_draft()
 
     def action_cancel(self):
-        self._billing_check_not_settled()
+        self._billing_check_refund_reset()
         return super().action_cancel()
 
-    def _billing_check_not_settled(self):
-        settled = self.filtered(lambda pay: pay.billing_refund_state == "settled")
+    def _billing_check_refund_reset(self):
+        """R5: a refund is reset or cancelled only by its Cancel refund button (the same day, before
+        the cut-off); never once settled. Also called by its journal entry's Reset/Cancel buttons."""
+        refunds = self.filtered(lambda pay: pay.billing_refund_state in COUNTED_REFUND_STATES)
+        settled = refunds.filtered(lambda pay: pay.billing_refund_state == "settled")
         if settled:
             raise UserError(self.env._(
                 "The refund %(refunds)s is settled: the money has left, so it cannot be reset or cancelled. "
                 "To take the amount back, create an invoice for the client with the Create an invoice "
                 "button of the refund.", refunds=", ".join(settled.mapped("display_name"))))
+        if refunds and not self.env.context.get("billing_cancelling_refund"):
+            raise UserError(self.env._(
+                "The refund %(refunds)s is pending settlement: undo it with its Cancel refund button, which "
+                "frees the credit or the payment it used.", refunds=", ".join(refunds.mapped("display_name"))))
 
     def _billing_write_refund_state(self, state):
         """The refund state is written by the module's settle and cancel methods only (R4.2, R5)."""
@@ -477,11 +484,12 @@ class AccountPayment(models.Model):
             raise UserError(refusal)
         # Unreconcile and cancel: the credit or the payment's refundable amount is free again. The
         # journal entry is kept, cancelled (Odoo's action_cancel would delete it once in draft).
-        refund.action_draft()
+        cancelling = refund.with_context(billing_cancelling_refund=True)
+        cancelling.action_draft()
         if refund.move_id:
-            refund.move_id.button_cancel()  # also sets the payment cancelled
+            cancelling.move_id.button_cancel()  # also sets the payment cancelled
         else:
-            refund.action_cancel()
+            cancelling.action_cancel()
         refund._billing_write_refund_state("cancelled")
         client = refund.partner_id.commercial_partner_id
         client._billing_post_audit(refund, self.env._("Refund cancellation"), refund._billing_company_amount(), note)
