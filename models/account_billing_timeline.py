@@ -4,7 +4,12 @@ from odoo.tools import SQL
 
 
 class AccountBillingTimeline(models.Model):
-    """One row per billing document of a client (SPEC §3, §6), running balance in SQL."""
+    """One row per billing document of a client (SPEC §3, §6), running balance in SQL.
+
+    Read by the same groups as Odoo's partner credit/debit (security/ir.model.access.csv); a record
+    rule shows the current company only, even with several companies selected (SPEC §5), so that
+    the newest row's running balance is the client's balance.
+    """
 
     _name = "account.billing.timeline"
     _description = "Client billing timeline"
@@ -108,14 +113,12 @@ WITH receivable AS (
       JOIN res_partner p ON p.id = pay.partner_id
       JOIN res_company c ON c.id = pay.company_id
      WHERE pay.billing_postdated AND pay.state = 'draft'
-), numbered AS (
-    SELECT * FROM documents
 )
-SELECT n.*,
-       SUM(n.amount) OVER (PARTITION BY n.partner_id, n.company_id
-                           ORDER BY n.date, n.id
+SELECT d.*,
+       SUM(d.amount) OVER (PARTITION BY d.partner_id, d.company_id
+                           ORDER BY d.date, d.id
                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running_balance
-  FROM numbered n
+  FROM documents d
 """)
 
     def _compute_running_balance_label(self):

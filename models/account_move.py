@@ -131,13 +131,18 @@ class AccountMove(models.Model):
     # -------------------------------------------------------------------------
 
     def action_billing_reverse_credit(self):
-        """Open Create an invoice prefilled to reverse this credit (R2)."""
+        """Open Create an invoice prefilled to reverse this credit (R2.4): its open residual, taxes
+        included, with its taxes, so that the invoice's total is what it reverses."""
         self.ensure_one()
-        action = self.partner_id.action_billing_create_charge()
+        client = self.commercial_partner_id
+        residual = client._billing_reversible_residual(self)
+        action = client.action_billing_create_charge()
         action["name"] = self.env._("Reverse an erroneous credit")
         action["context"].update({
             "default_reversed_credit_id": self.id,
-            "default_amount": self.amount_residual or self.amount_total,
+            "default_amount": residual,
+            "default_taxes_included": True,
+            "default_tax_ids": [Command.set(self.invoice_line_ids.tax_ids.ids)],
         })
         return action
 
@@ -454,7 +459,7 @@ class AccountMove(models.Model):
                     pay_amount, journal, method, payer_name, payer_reference, postdated)
             invoice._billing_audit_payment(client, payment, credit_applied, postdated)
             return {"payment_id": payment.id or False, "credit_applied": credit_applied}
-        return self.env["account.billing.idempotency"]._run(client, "billing_make_payment", idempotency_key, pay)
+        return self.env["account.billing.idempotency"]._run(client, "account.move.billing_make_payment", idempotency_key, pay, [invoice.id, amount, journal_id, payment_method_line_id, payer_name, payer_reference, postdated_date, use_credit])  # noqa: E501
 
     def _billing_apply_credit(self, credit_lines):
         """R7.5: apply the open credit items oldest first, the way the invoice's outstanding-credit
@@ -813,7 +818,7 @@ class AccountMove(models.Model):
                                        abs(credit_note.amount_total_signed),
                                        note, extra)
             return {"credit_note_id": credit_note.id, "refund_payment_id": refund.id or False}
-        return self.env["account.billing.idempotency"]._run(client, "billing_cancel_items", idempotency_key, cancel)
+        return self.env["account.billing.idempotency"]._run(client, "account.move.billing_cancel_items", idempotency_key, cancel, [invoice.id, lines, penalty_type, penalty_value, refund_amount, refund_payment_id, refund_journal_id, note])  # noqa: E501
 
     def _billing_create_cancellation(self, selection, penalty, credit, note):
         """R6.3: one posted credit note, reconciled with the invoice's unpaid part first."""

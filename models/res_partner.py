@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import Command
 from odoo import api
 from odoo import fields
@@ -8,30 +10,33 @@ from odoo.tools import format_amount
 
 from . import billing_tools
 
+# SPEC §5: the same readers as Odoo's own partner credit/debit fields (account/models/partner.py).
+BILLING_GROUPS = "account.group_account_invoice,account.group_account_readonly"
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
     billing_balance = fields.Monetary(
         string="Current balance", compute="_compute_billing_amounts",
-        currency_field="billing_currency_id",
+        currency_field="billing_currency_id", groups=BILLING_GROUPS,
         help="Sum of the open amounts of the client's posted receivable items in the current "
         "company. Positive: the client owes; negative: the client is in credit.",
     )
-    billing_balance_label = fields.Char(string="Balance", compute="_compute_billing_amounts")
+    billing_balance_label = fields.Char(string="Balance", compute="_compute_billing_amounts", groups=BILLING_GROUPS)
     billing_available_credit = fields.Monetary(
         string="Available credit", compute="_compute_billing_amounts",
-        currency_field="billing_currency_id",
+        currency_field="billing_currency_id", groups=BILLING_GROUPS,
     )
     billing_scheduled_amount = fields.Monetary(
         string="Scheduled payments", compute="_compute_billing_amounts",
-        currency_field="billing_currency_id",
+        currency_field="billing_currency_id", groups=BILLING_GROUPS,
         help="Postdated payments recorded and not yet applied.",
     )
     billing_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_billing_amounts", string="Billing currency")
+        "res.currency", compute="_compute_billing_amounts", string="Billing currency", groups=BILLING_GROUPS)
     billing_timeline_ids = fields.One2many(
-        "account.billing.timeline", "partner_id", string="Billing timeline", readonly=True)
+        "account.billing.timeline", "partner_id", string="Billing timeline", readonly=True, groups=BILLING_GROUPS)
 
     # -------------------------------------------------------------------------
     # COMPUTES
@@ -113,9 +118,10 @@ class ResPartner(models.Model):
         return client
 
     def _billing_post_audit(self, records, operation, amount, note, extra=None):
-        """SPEC §4: who, when, which operation, amounts and note, on the client and the documents."""
+        """SPEC §4: who, when, which operation, amounts and note, as internal notes on the client and
+        the documents: no email is sent and the user needs no email address."""
         currency = self.env.company.currency_id
-        body = self.env._(
+        text = self.env._(
             "%(operation)s of %(amount)s by %(user)s on %(when)s. Note: %(note)s",
             operation=operation, amount=format_amount(self.env, amount, currency),
             user=self.env.user.name,
@@ -123,13 +129,14 @@ class ResPartner(models.Model):
             note=note or "-",
         )
         if extra:
-            body = f"{body} {extra}"
+            text = f"{text} {extra}"
+        author = self.env.user.partner_id.id
         for record in records:
-            record.message_post(body=body)
-        # An invoicing user may bill a client without being allowed to edit contacts: the audit
-        # message is posted anyway, still in that user's name (sudo keeps the user).
-        self.sudo().message_post(body=self.env._("%(body)s Document(s): %(docs)s", body=body,
-                                 docs=", ".join(records.mapped("display_name"))))
+            record._message_log(body=Markup("<p>%s</p>") % text, author_id=author)
+        # An invoicing user may bill a client without being allowed to edit contacts: _message_log
+        # writes the note without asking for that right, still in the user's name.
+        self._message_log(author_id=author, body=Markup("<p>%s</p>") % self.env._(
+            "%(body)s Document(s): %(docs)s", body=text, docs=", ".join(records.mapped("display_name"))))
 
     def _billing_open_credit_lines(self):
         """SPEC §1 open credit: the client's posted receivable items with a negative residual in
@@ -144,19 +151,41 @@ class ResPartner(models.Model):
             ("amount_residual", "<", 0.0),
         ], order="date, id")
 
+    def _billing_balance_after(self, delta):
+        """What the wizards show before confirmation: the balance once ``delta`` is booked."""
+        currency = self.env.company.currency_id
+        balance = currency.round(self._billing_balances().get(self.commercial_partner_id.id, 0.0) + delta)
+        return {"balance_after": balance, "balance_after_label": self._billing_format_balance(balance, currency)}
+
+    # ---- R3: journal and method of a refund -------------------------------------------
+
+    @api.model
+    def _billing_refund_method_lines(self, journal):
+        """R3.3: the offline outgoing methods of ``journal`` (a provider's method is refused)."""
+        return journal._get_available_payment_method_lines("outbound").filtered(
+            lambda line: not line.payment_provider_id)
+
+    @api.model
+    def _billing_default_refund_journal(self):
+        """The journal Record a refund proposes: the first bank (then cash) journal of the company
+        with an offline outgoing method, the one the button accepts."""
+        Journal = self.env["account.journal"]
+        journals = Journal.search([*Journal._check_company_domain(self.env.company), ("type", "in", ("bank", "cash"))],
+                                  order="type, sequence, id")
+        return journals.filtered(self._billing_refund_method_lines)[:1]
+
     def _billing_refund_journal(self, journal_id, payment_method_line_id):
         """R3.3: a bank or cash journal of the company and an offline outbound method of it."""
-        journal = self.env["account.journal"].browse(int(journal_id)).exists() if journal_id else None
+        journal = self.env["account.journal"].browse(journal_id).exists() if journal_id else None
         if not journal:
             raise UserError(self.env._("Choose the journal the refund is paid from."))
         billing_tools.check_company(self.env, journal, self.env.company, self.env._("The journal"))
         if journal.type not in ("bank", "cash"):
             raise UserError(self.env._("%(journal)s is not a bank or cash journal: choose the one the money "
-                              "leaves from.", journal=journal.display_name))
-        Payment = self.env["account.payment"]
+                                       "leaves from.", journal=journal.display_name))
         if not payment_method_line_id:
-            return journal, Payment._billing_outbound_method_line(journal)
-        method_line = self.env["account.payment.method.line"].browse(int(payment_method_line_id)).exists()
+            return journal, self.env["account.payment"]._billing_outbound_method_line(journal)
+        method_line = self.env["account.payment.method.line"].browse(payment_method_line_id).exists()
         if not method_line:
             raise UserError(self.env._("The payment method given does not exist."))
         if method_line.payment_provider_id:
@@ -164,18 +193,28 @@ class ResPartner(models.Model):
                 "%(method)s is an online payment provider: a card payment made through it is refunded "
                 "from the payment itself (open the payment, then Refund). Choose an offline method "
                 "(cash, cheque, bank transfer, card terminal) here.", method=method_line.display_name))
-        if method_line not in journal._get_available_payment_method_lines("outbound"):
+        if method_line not in self._billing_refund_method_lines(journal):
             raise UserError(self.env._("%(method)s is not an outgoing payment method of the journal %(journal)s.",
-                              method=method_line.display_name, journal=journal.display_name))
+                                       method=method_line.display_name, journal=journal.display_name))
         return journal, method_line
+
+    def _billing_refund_preview(self, amount):
+        """Record a refund, before confirmation: the balance after the refund."""
+        return self._billing_balance_after(amount or 0.0)
+
+    # ---- R1 / R2: a credit or an invoice for an amount ------------------------------------
 
     def _billing_taxes(self, tax_ids, product):
         company = self.env.company
         if tax_ids is None or tax_ids is False:
             taxes = product.taxes_id.filtered(lambda t: t.company_id in company.parent_ids)
             return self.env["account.fiscal.position"]._get_fiscal_position(self).map_tax(taxes)
-        if isinstance(tax_ids, models.BaseModel):
+        if isinstance(tax_ids, models.BaseModel) and tax_ids._name == "account.tax":
             tax_ids = tax_ids.ids
+        if not isinstance(tax_ids, (list, tuple)) or any(
+                isinstance(tax_id, bool) or not isinstance(tax_id, int) for tax_id in tax_ids):
+            raise UserError(self.env._("The taxes must be given as a list of tax ids (numbers), not %(value)r.",
+                                       value=tax_ids))
         taxes = self.env["account.tax"].browse(tax_ids).exists()
         if len(taxes) != len(set(tax_ids)):
             raise UserError(self.env._("Some of the taxes given do not exist."))
@@ -183,66 +222,209 @@ class ResPartner(models.Model):
         wrong = taxes.filtered(lambda t: t.type_tax_use != "sale" or not t.active)
         if wrong:
             raise UserError(self.env._("%(taxes)s cannot be used: choose active sales taxes.",
-                              taxes=", ".join(wrong.mapped("name"))))
+                                       taxes=", ".join(wrong.mapped("name"))))
         return taxes
 
-    def _billing_included_taxes(self, amount, taxes, currency):
-        """R1.2, taxes included: {tax: amount} carved out of ``amount`` as Odoo does for a
-        price-included tax; the untaxed amount is what is left, so the total is exact."""
-        details = taxes._get_tax_details(amount, 1.0, precision_rounding=currency.rounding,
-                                         rounding_method="round_per_line", special_mode="total_included")
+    def _billing_credit_product(self):
+        product = self.env.company._billing_credit_product()
+        if not product:
+            raise UserError(self.env._("Configure the billing credit product in Accounting settings first."))
+        return product
+
+    @api.model
+    def _billing_tax_split(self, price_unit, taxes, product, special_mode, is_refund):
+        """(untaxed, {tax: amount}) of one line of ``price_unit``, computed by Odoo's tax engine the
+        way an invoice computes its lines (company rounding method included)."""
+        AccountTax = self.env["account.tax"]
+        company = self.env.company
+        base_line = AccountTax._prepare_base_line_for_taxes_computation(
+            None, price_unit=price_unit, quantity=1.0, tax_ids=taxes, product_id=product,
+            currency_id=company.currency_id, special_mode=special_mode, is_refund=is_refund)
+        AccountTax._add_tax_details_in_base_lines([base_line], company)
+        AccountTax._round_base_lines_tax_details([base_line], company)
+        details = base_line["tax_details"]
         per_tax = {}
         for data in details["taxes_data"]:
-            per_tax[data["tax"]] = currency.round(per_tax.get(data["tax"], 0.0) + data["tax_amount"])
-        return per_tax
+            per_tax[data["tax"]] = per_tax.get(data["tax"], 0.0) + data["tax_amount_currency"]
+        untaxed = details["total_excluded_currency"] + details["delta_total_excluded_currency"]
+        return untaxed, per_tax
 
-    def _billing_fix_included_taxes(self, move, amount, per_tax, currency):
-        """Set the tax lines of the draft ``move`` to the carved-out amounts (as a user may do in
-        the invoice form) so that its total is exactly ``amount``."""
+    def _billing_manual_move_plan(self, amount, taxes_included, taxes, operation):
+        """R1.2: the line of a credit or an invoice of ``amount``, whatever the taxes' own "Included
+        in price" setting: the checkbox decides.
+
+        The amounts come from the tax engine forced to the checkbox's convention (special mode
+        total_included / total_excluded); the line's price is then written in the taxes' own
+        convention (price-included taxes inside it) and checked against what the invoice will
+        compute from it. When no price gives the amounts exactly (a total that a tax added on top
+        cannot reach to the cent), the tax lines are set to them, as a user may do in the invoice."""
+        currency = self.env.company.currency_id
+        amount = currency.round(amount)
+        if not taxes:
+            return {"price_unit": amount, "untaxed": amount, "taxes": {}, "total": amount, "forced": False}
+        product = self._billing_credit_product()
+        is_refund = operation == "credit"
+        mode = "total_included" if taxes_included else "total_excluded"
+        untaxed, per_tax = self._billing_tax_split(amount, taxes, product, mode, is_refund)
+        per_tax = {tax: currency.round(tax_amount) for tax, tax_amount in per_tax.items()}
+        tax_total = currency.round(sum(per_tax.values()))
+        if taxes_included:
+            total, untaxed = amount, currency.round(amount - tax_total)
+        else:
+            total, untaxed = currency.round(amount + tax_total), amount
+        start = currency.round(untaxed + sum(v for tax, v in per_tax.items() if tax.price_include))
+        close = None
+        for step in (0, -1, 1, -2, 2):
+            price = currency.round(start + step * currency.rounding)
+            got_untaxed, got_taxes = self._billing_tax_split(price, taxes, product, False, is_refund)
+            if currency.compare_amounts(got_untaxed, untaxed):
+                continue
+            got_taxes = {tax: got_taxes.get(tax, 0.0) for tax in per_tax}
+            if all(not currency.compare_amounts(got_taxes[tax], tax_amount) for tax, tax_amount in per_tax.items()):
+                return {"price_unit": price, "untaxed": untaxed, "taxes": per_tax, "total": total, "forced": False}
+            # A tax line can be set to another amount, but a tax that rounds to 0.00 has no line.
+            if close is None and all(currency.is_zero(got_taxes[tax]) == currency.is_zero(tax_amount)
+                                     for tax, tax_amount in per_tax.items()):
+                close = price
+        if close is None:
+            raise UserError(self._billing_inexact_message(amount))
+        return {"price_unit": close, "untaxed": untaxed, "taxes": per_tax, "total": total, "forced": True}
+
+    def _billing_inexact_message(self, amount):
+        return self.env._(
+            "With these taxes, %(amount)s cannot be booked to the cent: its tax rounds differently on the "
+            "invoice. Change the amount by a cent, or untick Taxes included and enter the untaxed amount.",
+            amount=format_amount(self.env, amount, self.env.company.currency_id))
+
+    def _billing_manual_move_preview(self, amount, taxes_included, taxes, operation):
+        """What Create a credit / Create an invoice will book for ``amount`` (SPEC §6: the wizard
+        shows it, the button books it): untaxed, tax and total amounts and the balance after."""
+        currency = self.env.company.currency_id
+        plan = self._billing_manual_move_plan(amount, taxes_included, taxes, operation)
+        sign = -1 if operation == "credit" else 1
+        return {
+            "amount_untaxed": plan["untaxed"],
+            "amount_tax": currency.round(plan["total"] - plan["untaxed"]),
+            "amount_total": plan["total"],
+            **self._billing_balance_after(sign * plan["total"]),
+        }
+
+    def _billing_manual_move_inputs(self, amount, note, taxes_included, tax_ids, operation):
+        """The checked inputs of R1 / R2: (amount, note, taxes_included, taxes)."""
+        amount = billing_tools.to_amount(self.env, amount, self.env.company.currency_id)
+        what = self.env._("a credit") if operation == "credit" else self.env._("an invoice")
+        note = billing_tools.check_note(self.env, note, what)
+        if taxes_included not in (None, False, True, 0, 1) or isinstance(taxes_included, float):
+            raise UserError(self.env._("Taxes included must be true or false, not %(value)r.", value=taxes_included))
+        taxes = self._billing_taxes(tax_ids, self._billing_credit_product())
+        return amount, note, bool(taxes_included), taxes
+
+    def _billing_force_tax_lines(self, move, per_tax):
+        """Set the tax lines of the draft ``move`` to ``per_tax`` (as a user may do in the invoice)."""
         sign = move.direction_sign  # tax lines: debit on a credit note, credit on an invoice
         for tax, tax_amount in per_tax.items():
             lines = move.line_ids.filtered(lambda line, tax=tax: line.tax_line_id == tax)
-            if len(lines) == 1 and currency.compare_amounts(abs(lines.amount_currency), tax_amount):
-                lines.write({"amount_currency": sign * tax_amount, "balance": sign * tax_amount})
-        if currency.compare_amounts(move.amount_total, amount):
-            raise UserError(self.env._(
-                "These taxes cannot give a total of exactly %(amount)s; enter the untaxed amount "
-                "instead (untick Taxes included).", amount=format_amount(self.env, amount, currency)))
+            delta = move.currency_id.round(tax_amount - sign * sum(lines.mapped("amount_currency")))
+            if lines and not move.currency_id.is_zero(delta):
+                line = lines[0]
+                line.write({"amount_currency": line.amount_currency + sign * delta,
+                            "balance": line.balance + sign * delta})
 
-    def _billing_create_manual_move(self, move_type, amount, note, taxes_included, tax_ids, operation):
-        """One posted customer invoice or credit note with one line on the credit product."""
-        client = self._billing_client()
+    def _billing_create_manual_move(self, operation, amount, note, taxes_included, taxes):
+        """One posted customer credit note (``operation`` credit) or invoice (charge) with one line
+        on the credit product, booked as ``_billing_manual_move_preview`` shows it."""
+        self.ensure_one()
+        plan = self._billing_manual_move_plan(amount, taxes_included, taxes, operation)
+        with self.env.cr.savepoint():  # a refusal below leaves nothing written
+            move = self._billing_create_planned_move(operation, note, taxes, plan)
+        return move
+
+    def _billing_create_planned_move(self, operation, note, taxes, plan):
         company = self.env.company
         currency = company.currency_id
-        amount = billing_tools.check_amount(self.env, amount, currency)
-        what = self.env._("a credit") if move_type == "out_refund" else self.env._("a charge")
-        note = billing_tools.check_note(self.env, note, what)
-        product = company._billing_credit_product()
-        if not product:
-            raise UserError(self.env._("Configure the billing credit product in Accounting settings first."))
-        taxes = client._billing_taxes(tax_ids, product)
-        per_tax = client._billing_included_taxes(amount, taxes, currency) if taxes_included and taxes else {}
-        price_unit = currency.round(amount - sum(per_tax.values())) if per_tax else amount
         move = self.env["account.move"].with_company(company).create({
-            "move_type": move_type,
-            "partner_id": client.id,
+            "move_type": "out_refund" if operation == "credit" else "out_invoice",
+            "partner_id": self.id,
             "currency_id": currency.id,
             "invoice_date": fields.Date.context_today(self),
             "billing_operation": operation,
             "billing_note": note,
             "ref": note[:64],
             "invoice_line_ids": [Command.create({
-                "product_id": product.id,
+                "product_id": self._billing_credit_product().id,
                 "name": note,
                 "quantity": 1.0,
-                "price_unit": price_unit,
+                "price_unit": plan["price_unit"],
                 "tax_ids": [Command.set(taxes.ids)],
             })],
         })
-        if per_tax:
-            client._billing_fix_included_taxes(move, amount, per_tax, currency)
-        move.action_post()
+        if plan["forced"]:
+            self._billing_force_tax_lines(move, plan["taxes"])
+        if currency.compare_amounts(move.amount_total, plan["total"]) or currency.compare_amounts(
+                move.amount_untaxed, plan["untaxed"]):
+            raise UserError(self._billing_inexact_message(plan["total"]))
         return move
+
+    def _billing_reversible_residual(self, credit):
+        """R2.4: what is left open on ``credit`` to reverse (> 0), or a clear refusal."""
+        currency = credit.currency_id
+        if currency != self.env.company.currency_id:
+            raise UserError(self.env._(
+                "The credit %(credit)s is in %(currency)s: only a credit in %(company_currency)s can be "
+                "reversed here.", credit=credit.display_name, currency=currency.name,
+                company_currency=self.env.company.currency_id.name))
+        residual = currency.round(credit.amount_residual)
+        if currency.compare_amounts(residual, 0.0) <= 0:
+            raise UserError(self.env._(
+                "The credit %(credit)s has nothing left to reverse: it is fully reversed or already applied "
+                "to invoices.", credit=credit.display_name))
+        return residual
+
+    def _billing_check_reversed_credit(self, reversed_credit_id):
+        """R2: the posted customer credit note of this client that an invoice reverses."""
+        credit_id = billing_tools.to_id(self.env, reversed_credit_id, self.env._("The credit to reverse"))
+        credit = self.env["account.move"].browse(credit_id).exists()
+        if not credit or credit.move_type != "out_refund" or credit.state != "posted":
+            raise UserError(self.env._("The credit to reverse must be a posted customer credit note."))
+        if credit.commercial_partner_id != self:
+            raise UserError(self.env._("The credit %(credit)s is not %(client)s's.",
+                                       credit=credit.display_name, client=self.display_name))
+        billing_tools.check_company(self.env, credit, self.env.company, self.env._("The credit"))
+        self._billing_reversible_residual(credit)
+        return credit
+
+    def _billing_lock_reversed_credit(self, credit, total):
+        """R2.4, under a row lock on the credit: an invoice of ``total`` (taxes included) reverses at
+        most what is left open on it."""
+        billing_tools.lock_rows(credit, self.env._(
+            "Another user is working on the credit %(credit)s right now. Try again in a moment.",
+            credit=credit.display_name))
+        credit.invalidate_recordset(["amount_residual", "payment_state"])
+        credit.line_ids.invalidate_recordset(["amount_residual", "reconciled"])
+        residual = self._billing_reversible_residual(credit)
+        currency = credit.currency_id
+        if currency.compare_amounts(total, residual) > 0:
+            raise UserError(self.env._(
+                "The invoice's total %(total)s (taxes included) is more than what is left open on the credit "
+                "%(credit)s: %(left)s. Lower the amount to at most %(left)s, taxes included.",
+                total=format_amount(self.env, total, currency), credit=credit.display_name,
+                left=format_amount(self.env, residual, currency)))
+
+    def _billing_reverse_credit(self, move, credit):
+        """R2.2: the invoice ``move`` (draft) reverses ``credit`` (locked and checked): same
+        receivable account, reconciled once posted."""
+        credit_lines = credit._billing_receivable_lines()
+        move_lines = move.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+        if move_lines.account_id != credit_lines.account_id:
+            raise UserError(self.env._(
+                "The credit %(credit)s is on the receivable account %(credit_account)s, but %(client)s's "
+                "invoices now go to %(account)s: an invoice cannot reverse it. Set the client's Account "
+                "Receivable (Accounting tab) back to %(credit_account)s, then try again.",
+                credit=credit.display_name, credit_account=credit_lines.account_id.display_name,
+                client=self.display_name, account=move_lines.account_id.display_name))
+        move.billing_reversed_credit_id = credit
+        move.action_post()
+        (move._billing_receivable_lines() + credit_lines).reconcile()
 
     # -------------------------------------------------------------------------
     # PUBLIC API (SPEC §6)
@@ -250,57 +432,65 @@ class ResPartner(models.Model):
 
     def billing_create_credit(self, amount, note, taxes_included=False, tax_ids=None, idempotency_key=None):
         """R1: a posted billing credit note; returns its id."""
-        self.ensure_one()
+        billing_tools.check_single(self, self.env._("client"))
         client = self._billing_client()
+        amount, note, taxes_included, taxes = client._billing_manual_move_inputs(
+            amount, note, taxes_included, tax_ids, "credit")
 
         def create():
-            move = client._billing_create_manual_move(
-                "out_refund", amount, note, taxes_included, tax_ids, "credit")
+            move = client._billing_create_manual_move("credit", amount, note, taxes_included, taxes)
+            move.action_post()
             client._billing_post_audit(move, self.env._("Credit"), move.amount_total, move.billing_note)
             return move.id
-        return self.env["account.billing.idempotency"]._run(client, "billing_create_credit", idempotency_key, create)
+        return self.env["account.billing.idempotency"]._run(
+            client, "res.partner.billing_create_credit", idempotency_key, create,
+            {"amount": amount, "note": note, "taxes_included": taxes_included, "tax_ids": taxes.ids})
 
     def billing_create_charge(self, amount, note, taxes_included=False, tax_ids=None,
                               reversed_credit_id=None, idempotency_key=None):
-        """R2: a posted invoice, reconciled with the credit it reverses while that is open."""
-        self.ensure_one()
+        """R2: a posted invoice, reconciled with the credit it reverses (at most its open residual)."""
+        billing_tools.check_single(self, self.env._("client"))
         client = self._billing_client()
+        amount, note, taxes_included, taxes = client._billing_manual_move_inputs(
+            amount, note, taxes_included, tax_ids, "charge")
         credit = self.env["account.move"]
-        if reversed_credit_id:
-            credit = self.env["account.move"].browse(int(reversed_credit_id)).exists()
-            if not credit or credit.move_type != "out_refund" or credit.state != "posted":
-                raise UserError(self.env._("The credit to reverse must be a posted customer credit note."))
-            if credit.commercial_partner_id != client:
-                raise UserError(self.env._("The credit %(credit)s is not %(client)s's.",
-                                  credit=credit.display_name, client=client.display_name))
-            billing_tools.check_company(self.env, credit, self.env.company, self.env._("The credit"))
+        if reversed_credit_id not in (None, False):
+            credit = client._billing_check_reversed_credit(reversed_credit_id)
 
         def create():
-            if credit:
-                billing_tools.lock_rows(credit)
-            move = client._billing_create_manual_move(
-                "out_invoice", amount, note, taxes_included, tax_ids, "charge")
-            if credit:
-                move.billing_reversed_credit_id = credit
-                lines = (move + credit)._billing_receivable_lines()
-                if len(lines) == 2:
-                    lines.reconcile()
+            with self.env.cr.savepoint():  # a refusal below leaves nothing written
+                if credit:
+                    client._billing_lock_reversed_credit(credit, client._billing_manual_move_plan(
+                        amount, taxes_included, taxes, "charge")["total"])
+                move = client._billing_create_manual_move("charge", amount, note, taxes_included, taxes)
+                if credit:
+                    client._billing_reverse_credit(move, credit)
+                else:
+                    move.action_post()
             extra = self.env._("Reverses %(credit)s.", credit=credit.display_name) if credit else None
             client._billing_post_audit(move, self.env._("Charge"), move.amount_total, move.billing_note, extra)
             if credit:
-                credit.message_post(body=self.env._("Reversed by %(move)s.", move=move.display_name))
+                credit._message_log(author_id=self.env.user.partner_id.id, body=self.env._(
+                    "Reversed by %(move)s.", move=move.display_name))
             return move.id
-        return self.env["account.billing.idempotency"]._run(client, "billing_create_charge", idempotency_key, create)
+        return self.env["account.billing.idempotency"]._run(
+            client, "res.partner.billing_create_charge", idempotency_key, create,
+            {"amount": amount, "note": note, "taxes_included": taxes_included, "tax_ids": taxes.ids,
+             "reversed_credit_id": credit.id or None})
 
     def billing_refund(self, amount, journal_id, note, payment_method_line_id=None, idempotency_key=None):
         """R3: give back the client's available credit; returns the id of the refund payment,
         reconciled with the open credit items, oldest first."""
-        self.ensure_one()
+        billing_tools.check_single(self, self.env._("client"))
         self.env["account.payment"]._billing_check_refund_access()
         client = self._billing_client()
         currency = self.env.company.currency_id
-        amount = billing_tools.check_amount(self.env, amount, currency)
+        amount = billing_tools.to_amount(self.env, amount, currency)
         note = billing_tools.check_note(self.env, note, self.env._("a refund"))
+        journal_id = billing_tools.to_id(self.env, journal_id, self.env._("The journal"))
+        if payment_method_line_id not in (None, False):
+            payment_method_line_id = billing_tools.to_id(
+                self.env, payment_method_line_id, self.env._("The payment method"))
         journal, method_line = client._billing_refund_journal(journal_id, payment_method_line_id)
 
         def create():
@@ -314,7 +504,7 @@ class ResPartner(models.Model):
             if currency.compare_amounts(balance, 0.0) >= 0:
                 raise UserError(self.env._(
                     "%(client)s has no credit to refund (balance: %(balance)s). Create a credit first "
-                    "(Operations > Create a credit), then refund it.",
+                    "(the Create a credit button on the client's Billing tab), then refund it.",
                     client=client.display_name, balance=client._billing_format_balance(balance, currency)))
             if currency.compare_amounts(amount, -balance) > 0:
                 raise UserError(self.env._(
@@ -326,7 +516,9 @@ class ResPartner(models.Model):
             payment._billing_reconcile_with_credit(credit_lines)
             client._billing_post_audit(payment, self.env._("Refund"), amount, note)
             return payment.id
-        return self.env["account.billing.idempotency"]._run(client, "billing_refund", idempotency_key, create)
+        return self.env["account.billing.idempotency"]._run(
+            client, "res.partner.billing_refund", idempotency_key, create,
+            {"amount": amount, "note": note, "journal_id": journal.id, "payment_method_line_id": method_line.id})
 
     # -------------------------------------------------------------------------
     # ACTIONS
@@ -347,14 +539,3 @@ class ResPartner(models.Model):
 
     def action_billing_record_refund(self):
         return self._billing_wizard_action("billing.refund.wizard", self.env._("Record a refund"))
-
-    def action_billing_open_timeline(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Billing timeline of %(client)s", client=self.commercial_partner_id.display_name),
-            "res_model": "account.billing.timeline",
-            "view_mode": "list",
-            "domain": [("partner_id", "=", self.commercial_partner_id.id)],
-            "context": {"create": False},
-        }

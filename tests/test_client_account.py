@@ -1,4 +1,6 @@
+from odoo import Command
 from odoo.exceptions import UserError
+from odoo.tests import new_test_user
 from odoo.tests import tagged
 
 from .common import BillingCommon
@@ -115,6 +117,36 @@ class TestClientAccount(BillingCommon):
                 10.0, "x", tax_ids=[], reversed_credit_id=credit_there.id)
         self.assertEqual(self.count_moves(), moves)
 
+    def test_several_companies_selected_show_the_current_one(self):
+        """SPEC §5: with several companies selected, the Billing tab and the timeline show the current
+        company only, and the newest running balance is the client's balance there."""
+        other_company = self.setup_other_company()["company"]
+        both = self.company + other_company
+        user = new_test_user(self.env, login="billing_two_companies", company_id=self.company.id,
+                             company_ids=[Command.set(both.ids)],
+                             groups="base.group_user,account.group_account_invoice")
+        self.invoice(100.0)                                                        # +115 here
+        self.client.billing_create_credit(10.0, "Here", tax_ids=[])               # -10 here
+        there = self.client.with_company(other_company).with_context(allowed_company_ids=other_company.ids)
+        there.billing_create_charge(40.0, "There", tax_ids=[])                    # +40 there
+        there.billing_create_charge(2.0, "There too", tax_ids=[])                 # +2 there
+        for current, expected, count in ((self.company, 105.0, 2), (other_company, 42.0, 2)):
+            with self.subTest(company=current.name):
+                self.env.invalidate_all()  # a new request of the web client
+                allowed = (current + (both - current)).ids
+                client = self.client.with_user(user).with_context(allowed_company_ids=allowed)
+                self.assertEqual(client.env.company, current)
+                self.assertAlmostEqual(client.billing_balance, expected)
+                rows = client.billing_timeline_ids
+                self.assertEqual(len(rows), count)
+                self.assertEqual(rows.company_id, current)
+                newest = rows.sorted(lambda r: (r.date, r.id), reverse=True)[0]
+                self.assertAlmostEqual(newest.running_balance, expected)
+                listed = self.env["account.billing.timeline"].with_user(user).with_context(
+                    allowed_company_ids=allowed).search([("partner_id", "=", self.client.id)])
+                self.assertEqual(listed, rows)
+                self.assertAlmostEqual(listed[0].running_balance, expected)
+
     def test_client_of_another_company_refused(self):
         other_company = self.setup_other_company()["company"]
         local = self.env["res.partner"].create({"name": "Local client", "company_id": other_company.id})
@@ -126,8 +158,7 @@ class TestClientAccount(BillingCommon):
         self.assertEqual(action["res_model"], "billing.credit.wizard")
         self.assertEqual(action["context"]["default_partner_id"], self.client.id)
         self.invoice(10.0)
-        action = self.client.action_billing_open_timeline()
-        self.assertEqual(self.env[action["res_model"]].search(action["domain"]), self.timeline())
+        self.assertEqual(self.client.billing_timeline_ids, self.timeline())
         row = self.timeline()
         self.assertEqual(row.action_open_document()["res_id"], row.move_id.id)
 

@@ -3,6 +3,7 @@ import base64
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form
+from odoo.tests import new_test_user
 from odoo.tests import tagged
 
 from .common import BillingCommon
@@ -116,6 +117,7 @@ class TestCreditCharge(BillingCommon):
     # ---- bad input ---------------------------------------------------------------
 
     def assert_refused(self, message, func, *args, **kwargs):
+        self.client.invalidate_recordset()
         moves, balance = self.count_moves(), self.client.billing_balance
         with self.assertRaisesRegex(UserError, message):
             func(*args, **kwargs)
@@ -247,16 +249,15 @@ class TestCreditCharge(BillingCommon):
         self.assertIn(charge.payment_state, ("paid", "reversed"))
         self.assertAlmostEqual(self.client.billing_balance, -60.0)
 
-    def test_charge_reverses_applied_credit(self):
+    def test_charge_refuses_applied_credit(self):
+        """R2.4: a credit already applied to an invoice has no open residual left to reverse."""
         credit = self.credit(115.0, taxes_included=True)
         invoice = self.invoice(100.0)
         (self.receivable_lines(invoice) + self.receivable_lines(credit)).reconcile()
         self.assertIn(credit.payment_state, ("paid", "reversed"))
-        charge = self.charge(115.0, taxes_included=True, reversed_credit_id=credit.id)
-        self.assertRecordValues(charge, [{"state": "posted", "payment_state": "not_paid",
-                                          "billing_reversed_credit_id": credit.id}])
-        self.assertEqual(credit.billing_reversal_ids, charge)
-        self.assertAlmostEqual(self.client.billing_balance, 115.0)
+        self.assert_refused("nothing left to reverse", self.client.billing_create_charge, 115.0, "again",
+                            taxes_included=True, reversed_credit_id=credit.id)
+        self.assertFalse(credit.billing_reversal_ids)
 
     def test_charge_refuses_foreign_credit(self):
         other = self.env["res.partner"].create({"name": "Other client"})
@@ -275,3 +276,130 @@ class TestCreditCharge(BillingCommon):
         self.assertEqual(action["res_model"], "billing.credit.wizard")
         self.assertEqual(action["context"]["default_reversed_credit_id"], credit.id)
         self.assertEqual(action["context"]["default_operation"], "charge")
+
+    def reverse_with_wizard(self, credit, note="Erroneous credit"):
+        action = credit.action_billing_reverse_credit()
+        form = Form(self.env[action["res_model"]].with_context(**action["context"]))
+        form.note = note
+        shown = (form.amount, form.taxes_included, form.tax_ids[:], form.amount_total)
+        form.save().action_confirm()
+        return shown, self.env["account.move"].search([("billing_note", "=", note)])
+
+    def test_reverse_credit_prefills_open_residual_taxes_included(self):
+        """R2.4: a 57.50 tax-included credit is reversed by a 57.50 invoice, not 66.13."""
+        credit = self.credit(57.50, taxes_included=True)
+        shown, charge = self.reverse_with_wizard(credit)
+        self.assertEqual(shown, (57.50, True, self.tax_15, 57.50))
+        self.assertRecordValues(charge, [{
+            "move_type": "out_invoice", "amount_total": 57.50, "amount_untaxed": 50.0, "amount_tax": 7.50,
+            "billing_reversed_credit_id": credit.id, "amount_residual": 0.0}])
+        self.assertEqual(charge.invoice_line_ids.tax_ids, self.tax_15)
+        self.assertRecordValues(credit, [{"amount_residual": 0.0}])
+        self.assertTrue(self.receivable_lines(credit).reconciled)
+        self.client.invalidate_recordset()
+        self.assertAlmostEqual(self.client.billing_balance, 0.0)
+
+    def test_reverse_credit_prefills_what_is_left(self):
+        credit = self.credit(100.0, tax_ids=[])
+        self.charge(40.0, reversed_credit_id=credit.id, tax_ids=[])
+        shown, charge = self.reverse_with_wizard(credit)
+        self.assertEqual(shown[0], 60.0)
+        self.assertAlmostEqual(charge.amount_total, 60.0)
+        self.assertAlmostEqual(credit.amount_residual, 0.0)
+
+    def test_reverse_credit_at_most_its_open_residual(self):
+        credit = self.credit(100.0, tax_ids=[])
+        self.charge(60.0, reversed_credit_id=credit.id, tax_ids=[])
+        # 50.00 + 15 % = 57.50 is more than the 40.00 left.
+        self.assert_refused("more than what is left open on the credit", self.client.billing_create_charge,
+                            50.0, "too much", reversed_credit_id=credit.id)
+        self.assert_refused("more than what is left open on the credit", self.client.billing_create_charge,
+                            40.01, "too much", tax_ids=[], reversed_credit_id=credit.id)
+        self.charge(40.0, reversed_credit_id=credit.id, tax_ids=[])
+        self.assertAlmostEqual(credit.amount_residual, 0.0)
+        self.assert_refused("nothing left to reverse", self.client.billing_create_charge,
+                            1.0, "again", tax_ids=[], reversed_credit_id=credit.id)
+        self.assertEqual(len(credit.billing_reversal_ids), 2)
+        action = credit.action_billing_reverse_credit
+        with self.assertRaisesRegex(UserError, "nothing left to reverse"):
+            action()
+
+    def test_reverse_credit_other_receivable_account(self):
+        credit = self.credit(10.0, tax_ids=[])
+        other = self.receivable.copy({"code": "121999", "name": "Other receivable"})
+        self.client.property_account_receivable_id = other
+        self.assert_refused("receivable account", self.client.billing_create_charge,
+                            10.0, "other account", tax_ids=[], reversed_credit_id=credit.id)
+
+    # ---- SPEC §4: audit notes --------------------------------------------------------
+
+    def test_audit_notes_for_a_user_without_email(self):
+        user = new_test_user(self.env, login="billing_no_email", email=False, company_id=self.company.id,
+                             groups="base.group_user,account.group_account_invoice")
+        self.assertFalse(user.email)
+        follower = self.env["res.partner"].create({"name": "Follower", "email": "follower@example.com"})
+        self.client.message_subscribe(follower.ids)
+        mails, notifications = self.env["mail.mail"].search_count([]), self.env["mail.notification"].search_count([])
+        client = self.client.with_user(user)
+        credit = self.env["account.move"].browse(client.billing_create_credit(10.0, "Coach absent", tax_ids=[]))
+        charge = self.env["account.move"].browse(client.billing_create_charge(
+            5.0, "Late fee", tax_ids=[], reversed_credit_id=credit.id))
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails)
+        self.assertEqual(self.env["mail.notification"].search_count([]), notifications)
+        note = self.env.ref("mail.mt_note")
+        for record, words in ((self.client, "Coach absent"), (self.client, "Late fee"), (credit, "Coach absent"),
+                              (charge, "Late fee")):
+            messages = record.message_ids.filtered(lambda m, words=words: words in (m.body or ""))
+            self.assertTrue(messages, f"{record.display_name}: no note with {words}")
+            self.assertRecordValues(messages[:1], [{"author_id": user.partner_id.id, "subtype_id": note.id,
+                                                    "message_type": "notification"}])
+            self.assertIn(user.name, messages[0].body)
+
+    # ---- SPEC §6: types and shapes over RPC ---------------------------------------------
+
+    def test_public_methods_check_types(self):
+        credit = self.credit(10.0, tax_ids=[])
+        several = self.client + self.partner_a
+        nobody = self.env["res.partner"]
+        for method in ("billing_create_credit", "billing_create_charge"):
+            with self.subTest(method=method):
+                create = getattr(self.client, method)
+                self.assert_refused("must be a number", create, "10", "note")
+                self.assert_refused("must be a number", create, True, "note")
+                self.assert_refused("must be a number", create, None, "note")
+                self.assert_refused("must be a number", create, [10.0], "note")
+                self.assert_refused("must be a finite number", create, float("nan"), "note")
+                self.assert_refused("must be a finite number", create, float("inf"), "note")
+                self.assert_refused("must be a finite number", create, float("-inf"), "note")
+                self.assert_refused("list of tax ids", create, 10.0, "note", tax_ids="1")
+                self.assert_refused("list of tax ids", create, 10.0, "note", tax_ids=[self.tax_15.id, "x"])
+                self.assert_refused("list of tax ids", create, 10.0, "note", tax_ids=[True])
+                self.assert_refused("list of tax ids", create, 10.0, "note", tax_ids=self.tax_15.id)
+                self.assert_refused("do not exist", create, 10.0, "note", tax_ids=[999999])
+                self.assert_refused("exactly one client", getattr(several, method), 10.0, "note")
+                self.assert_refused("exactly one client", getattr(nobody, method), 10.0, "note")
+        charge = self.client.billing_create_charge
+        self.assert_refused("one record id", charge, 1.0, "note", reversed_credit_id=str(credit.id))
+        self.assert_refused("one record id", charge, 1.0, "note", reversed_credit_id=True)
+        self.assert_refused("one record id", charge, 1.0, "note", reversed_credit_id=[credit.id])
+        self.assert_refused("one record id", charge, 1.0, "note", reversed_credit_id=-1)
+        self.assert_refused("must be a posted customer credit note", charge, 1.0, "note", reversed_credit_id=999999)
+
+    def test_refund_checks_types_and_words(self):
+        refund = self.client.billing_refund
+        journal = self.bank_journal.id
+        self.assert_refused("Create a credit", refund, 10.0, journal, "note")
+        with self.assertRaises(UserError) as error:
+            refund(10.0, journal, "note")
+        self.assertNotIn("Operations >", str(error.exception))
+        self.assertNotRegex(str(error.exception), r"\(R\d")
+        self.credit(50.0, tax_ids=[])
+        self.assert_refused("must be a number", refund, "10", journal, "note")
+        self.assert_refused("must be a finite number", refund, float("nan"), journal, "note")
+        self.assert_refused("must be a number", refund, False, journal, "note")
+        self.assert_refused("one record id", refund, 10.0, str(journal), "note")
+        self.assert_refused("one record id", refund, 10.0, True, "note")
+        self.assert_refused("one record id", refund, 10.0, [journal], "note")
+        self.assert_refused("one record id", refund, 10.0, journal, "note", payment_method_line_id="1")
+        self.assert_refused("exactly one client", (self.client + self.partner_a).billing_refund, 10.0, journal, "x")
+        self.assert_refused("more than", refund, 50.01, journal, "note")

@@ -1,6 +1,7 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 
 
 class BillingCreditWizard(models.TransientModel):
@@ -32,9 +33,8 @@ class BillingCreditWizard(models.TransientModel):
     amount_untaxed = fields.Monetary(string="Untaxed", compute="_compute_totals", currency_field="currency_id")
     amount_tax = fields.Monetary(string="Tax", compute="_compute_totals", currency_field="currency_id")
     amount_total = fields.Monetary(string="Total", compute="_compute_totals", currency_field="currency_id")
-    balance_after = fields.Monetary(compute="_compute_totals", currency_field="currency_id",
-                                    string="Balance after")
     balance_after_label = fields.Char(compute="_compute_totals", string="Balance after the operation")
+    preview_error = fields.Char(compute="_compute_totals", help="Why the button would refuse these values.")
 
     # -------------------------------------------------------------------------
     # COMPUTES
@@ -43,30 +43,30 @@ class BillingCreditWizard(models.TransientModel):
     @api.depends("company_id", "partner_id")
     def _compute_tax_ids(self):
         for wizard in self:
-            product = wizard.company_id._billing_credit_product()
-            wizard.tax_ids = wizard.partner_id._billing_taxes(None, product) if wizard.partner_id else False
+            client = wizard.partner_id.commercial_partner_id.with_company(wizard.company_id)
+            wizard.tax_ids = client._billing_taxes(None, wizard.company_id._billing_credit_product()) \
+                if client else False
 
-    @api.depends("amount", "taxes_included", "tax_ids", "operation", "partner_id")
+    @api.depends("amount", "taxes_included", "tax_ids", "operation", "partner_id", "company_id")
     def _compute_totals(self):
+        """The model's own preview: what the button will book (SPEC §6)."""
         for wizard in self:
+            client = wizard.partner_id.commercial_partner_id.with_company(wizard.company_id)
             currency = wizard.currency_id or self.env.company.currency_id
             amount = currency.round(wizard.amount or 0.0)
-            taxes = wizard.tax_ids._origin
-            if taxes:
-                special = "total_included" if wizard.taxes_included else False
-                details = taxes._get_tax_details(amount, 1.0, precision_rounding=currency.rounding,
-                                                 special_mode=special)
-                untaxed = currency.round(details["total_excluded"])
-                total = amount if wizard.taxes_included else currency.round(details["total_included"])
-            else:
-                untaxed = total = amount
-            wizard.amount_untaxed = untaxed
-            wizard.amount_tax = currency.round(total - untaxed)
-            wizard.amount_total = total
-            sign = -1 if wizard.operation == "credit" else 1
-            balance = currency.round(wizard.partner_id.billing_balance + sign * total)
-            wizard.balance_after = balance
-            wizard.balance_after_label = wizard.partner_id._billing_format_balance(balance, currency)
+            empty = {"amount_untaxed": 0.0, "amount_tax": 0.0, "amount_total": 0.0, "balance_after_label": False,
+                     "preview_error": False}
+            if not client or currency.compare_amounts(amount, 0.0) <= 0:
+                wizard.update(empty)
+                continue
+            try:
+                preview = client._billing_manual_move_preview(
+                    amount, wizard.taxes_included, wizard.tax_ids._origin, wizard.operation)
+            except UserError as error:
+                wizard.update({**empty, "preview_error": str(error)})
+                continue
+            wizard.update({"preview_error": False, **{name: preview[name] for name in (
+                "amount_untaxed", "amount_tax", "amount_total", "balance_after_label")}})
 
     # -------------------------------------------------------------------------
     # BUSINESS

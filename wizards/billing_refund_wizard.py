@@ -14,8 +14,7 @@ class BillingRefundWizard(models.TransientModel):
     partner_id = fields.Many2one("res.partner", string="Client", required=True, readonly=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    available_credit = fields.Monetary(related="partner_id.billing_available_credit",
-                                       currency_field="currency_id")
+    available_credit = fields.Monetary(compute="_compute_available_credit", currency_field="currency_id")
     amount = fields.Monetary(
         required=True, currency_field="currency_id",
         compute="_compute_amount", store=True, readonly=False, precompute=True)
@@ -33,41 +32,48 @@ class BillingRefundWizard(models.TransientModel):
     balance_after_label = fields.Char(string="Balance after the refund", compute="_compute_balance_after")
 
     # -------------------------------------------------------------------------
-    # COMPUTES
+    # COMPUTES: each asks the model what the button will accept
     # -------------------------------------------------------------------------
 
-    @api.depends("partner_id")
+    def _client(self):
+        self.ensure_one()
+        return self.partner_id.commercial_partner_id.with_company(self.company_id)
+
+    @api.depends("partner_id", "company_id")
+    def _compute_available_credit(self):
+        for wizard in self:
+            wizard.available_credit = wizard._client().billing_available_credit if wizard.partner_id else 0.0
+
+    @api.depends("partner_id", "company_id")
     def _compute_amount(self):
         for wizard in self:
-            wizard.amount = wizard.partner_id.billing_available_credit
+            wizard.amount = wizard._client().billing_available_credit if wizard.partner_id else 0.0
 
     @api.depends("company_id")
     def _compute_journal_id(self):
         for wizard in self:
-            wizard.journal_id = self.env["account.journal"].search([
-                *self.env["account.journal"]._check_company_domain(wizard.company_id),
-                ("type", "in", ("bank", "cash")),
-            ], order="type, sequence, id", limit=1)
+            partner = self.env["res.partner"].with_company(wizard.company_id)
+            wizard.journal_id = partner._billing_default_refund_journal()
 
     @api.depends("journal_id")
     def _compute_available_method_line_ids(self):
+        Partner = self.env["res.partner"]
         for wizard in self:
-            wizard.available_method_line_ids = wizard.journal_id._get_available_payment_method_lines(
-                "outbound").filtered(lambda line: not line.payment_provider_id)
+            wizard.available_method_line_ids = Partner._billing_refund_method_lines(wizard.journal_id._origin)
 
     @api.depends("journal_id")
     def _compute_payment_method_line_id(self):
+        Partner = self.env["res.partner"]
         for wizard in self:
-            lines = wizard.journal_id._get_available_payment_method_lines("outbound").filtered(
-                lambda line: not line.payment_provider_id)
-            wizard.payment_method_line_id = lines.filtered(lambda line: line.code == "manual")[:1] or lines[:1]
+            journal = wizard.journal_id._origin
+            wizard.payment_method_line_id = Partner._billing_refund_method_lines(journal) and \
+                self.env["account.payment"]._billing_outbound_method_line(journal)
 
-    @api.depends("amount", "partner_id")
+    @api.depends("amount", "partner_id", "company_id")
     def _compute_balance_after(self):
         for wizard in self:
-            currency = wizard.currency_id or self.env.company.currency_id
-            balance = currency.round(wizard.partner_id.billing_balance + (wizard.amount or 0.0))
-            wizard.balance_after_label = wizard.partner_id._billing_format_balance(balance, currency)
+            wizard.balance_after_label = wizard.partner_id and \
+                wizard._client()._billing_refund_preview(wizard.amount)["balance_after_label"]
 
     # -------------------------------------------------------------------------
     # BUSINESS
@@ -77,5 +83,5 @@ class BillingRefundWizard(models.TransientModel):
         self.ensure_one()
         self.partner_id.with_company(self.company_id).billing_refund(
             self.amount, self.journal_id.id, self.note,
-            payment_method_line_id=self.payment_method_line_id.id)
+            payment_method_line_id=self.payment_method_line_id.id or None)
         return {"type": "ir.actions.act_window_close"}
