@@ -459,7 +459,10 @@ class AccountMove(models.Model):
                     pay_amount, journal, method, payer_name, payer_reference, postdated)
             invoice._billing_audit_payment(client, payment, credit_applied, postdated)
             return {"payment_id": payment.id or False, "credit_applied": credit_applied}
-        return self.env["account.billing.idempotency"]._run(client, "account.move.billing_make_payment", idempotency_key, pay, [invoice.id, amount, journal_id, payment_method_line_id, payer_name, payer_reference, postdated_date, use_credit])  # noqa: E501
+        return self.env["account.billing.idempotency"]._run(
+            client, "account.move.billing_make_payment", idempotency_key, pay,
+            [invoice.id, amount, journal_id, payment_method_line_id, payer_name, payer_reference,
+             postdated_date, use_credit])
 
     def _billing_apply_credit(self, credit_lines):
         """R7.5: apply the open credit items oldest first, the way the invoice's outstanding-credit
@@ -818,7 +821,10 @@ class AccountMove(models.Model):
                                        abs(credit_note.amount_total_signed),
                                        note, extra)
             return {"credit_note_id": credit_note.id, "refund_payment_id": refund.id or False}
-        return self.env["account.billing.idempotency"]._run(client, "account.move.billing_cancel_items", idempotency_key, cancel, [invoice.id, lines, penalty_type, penalty_value, refund_amount, refund_payment_id, refund_journal_id, note])  # noqa: E501
+        return self.env["account.billing.idempotency"]._run(
+            client, "account.move.billing_cancel_items", idempotency_key, cancel,
+            [invoice.id, lines, penalty_type, penalty_value, refund_amount, refund_payment_id,
+             refund_journal_id, note])
 
     def _billing_create_cancellation(self, selection, penalty, credit, note):
         """R6.3: one posted credit note, reconciled with the invoice's unpaid part first."""

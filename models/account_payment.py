@@ -465,7 +465,9 @@ class AccountPayment(models.Model):
             payment._message_log(body=self.env._("Refunded %(amount)s by %(refund)s.",
                                                  amount=refunded_text, refund=refund.display_name))
             return refund.id
-        return self.env["account.billing.idempotency"]._run(client, "account.payment.billing_refund", idempotency_key, create, [payment.id, amount, note])  # noqa: E501
+        return self.env["account.billing.idempotency"]._run(
+            client, "account.payment.billing_refund", idempotency_key, create,
+            [payment.id, amount, note])
 
     def billing_cancel_refund(self, note=None):
         """R5: cancel this refund while it is pending, the day it was made, before the cut-off."""
