@@ -8,7 +8,9 @@ import psycopg2.errors
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-CARD_CANDIDATE = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+# Digits with up to three separators between them (spaces of any kind, tabs, new lines, dots,
+# dashes, slashes, underscores): "4111 1111 1111 1111", "4111  1111\t1111", "4111 - 1111 - ...".
+CARD_CANDIDATE = re.compile(r"(?<!\d)\d(?:[\s./\-_]{0,3}\d){12,18}(?!\d)")
 
 
 def to_number(env, value, label=None):

@@ -5,6 +5,7 @@ from . import test_cancel_items
 from . import test_card_guard
 from . import test_client_account
 from . import test_credit_charge
+from . import test_credit_reversal
 from . import test_credit_taxes
 from . import test_demo
 from . import test_i18n
