@@ -6,6 +6,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from . import billing_tools
@@ -47,8 +48,8 @@ class AccountBillingIdempotency(models.Model):
             raise UserError(self.env._(
                 "The idempotency key must be a text of at most %(size)s characters (or a number), not %(value)r.",
                 size=KEY_MAX_LENGTH, value=key))
-        # R7.3: an integration's key is stored; it never holds a card number either.
-        billing_tools.check_no_card_number(self.env, str(key))
+        # Stored with SQL (see _run), so the card guard of create/write is called here too (R7.3).
+        billing_tools.check_no_card_number(self.env, str(key), error=ValidationError)
         return str(key).strip()
 
     @api.model

@@ -1,9 +1,13 @@
+import datetime
+
 from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
+from odoo.tools import float_is_zero
+from odoo.tools import float_round
 from odoo.tools import format_amount
 from odoo.tools import format_date
 
@@ -35,7 +39,7 @@ class AccountMove(models.Model):
     billing_reversed_credit_id = fields.Many2one(
         "account.move", string="Reverses credit", readonly=True, copy=False, index="btree_not_null",
         check_company=True,
-        help="The erroneous credit this charge reverses (R2).",
+        help="The erroneous credit this charge reverses (Create an invoice).",
     )
     billing_reversal_ids = fields.One2many(
         "account.move", "billing_reversed_credit_id", string="Reversed by", readonly=True)
@@ -45,12 +49,14 @@ class AccountMove(models.Model):
     billing_payment_ids = fields.One2many(
         "account.payment", "billing_invoice_id", string="Billing payments", readonly=True,
         help="Payments made with Make a payment from this invoice.")
+    # Stored: scheduling a payment writes the invoice's row, so that two workers scheduling on the
+    # same invoice conflict on it (R7.1) instead of both reading "nothing scheduled yet".
     billing_scheduled_amount = fields.Monetary(
-        string="Scheduled payments", compute="_compute_billing_scheduled_amount",
+        string="Scheduled payments", compute="_compute_billing_scheduled_amount", store=True,
         currency_field="currency_id",
         help="Postdated payments recorded for this invoice and not applied yet: they are not "
         "deducted from the amount due until their date.")
-    billing_scheduled_label = fields.Char(compute="_compute_billing_scheduled_amount")
+    billing_scheduled_label = fields.Char(compute="_compute_billing_scheduled_label")
     billing_has_cancellations = fields.Boolean(compute="_compute_billing_has_cancellations")
 
     @api.depends("billing_reversal_ids")
@@ -58,16 +64,18 @@ class AccountMove(models.Model):
         for move in self:
             move.billing_reversal_move_ids = move.billing_reversal_ids
 
-    @api.depends("billing_payment_ids.state", "billing_payment_ids.amount",
-                 "billing_payment_ids.date")
+    @api.depends("billing_payment_ids.state", "billing_payment_ids.amount", "billing_payment_ids.billing_postdated")
     def _compute_billing_scheduled_amount(self):
         for move in self:
-            scheduled = move.billing_payment_ids._billing_scheduled()
-            move.billing_scheduled_amount = sum(scheduled.mapped("amount"))
+            move.billing_scheduled_amount = sum(move.billing_payment_ids._billing_scheduled().mapped("amount"))
+
+    @api.depends("billing_payment_ids.state", "billing_payment_ids.amount", "billing_payment_ids.date")
+    def _compute_billing_scheduled_label(self):
+        for move in self:
             move.billing_scheduled_label = ", ".join(
                 self.env._("%(amount)s on %(date)s", amount=format_amount(self.env, pay.amount, pay.currency_id),
-                  date=format_date(self.env, pay.date))
-                for pay in scheduled.sorted("date"))
+                           date=format_date(self.env, pay.date))
+                for pay in move.billing_payment_ids._billing_scheduled().sorted("date"))
 
     @api.depends("invoice_line_ids.billing_cancel_state")
     def _compute_billing_has_cancellations(self):
@@ -105,10 +113,13 @@ class AccountMove(models.Model):
 
     def button_draft(self):
         self._billing_raise_immutable()
+        # A refund's journal entry follows its refund: reset only by Cancel refund (R5).
+        self.origin_payment_id._billing_check_refund_reset()
         return super().button_draft()
 
     def button_cancel(self):
         self._billing_raise_immutable()
+        self.origin_payment_id._billing_check_refund_reset()
         return super().button_cancel()
 
     def button_request_cancel(self):
@@ -206,22 +217,56 @@ class AccountMove(models.Model):
     # R7 MAKE A PAYMENT
     # -------------------------------------------------------------------------
 
-    def _billing_payment_method_line(self, journal, payment_method_line_id):
-        lines = journal._get_available_payment_method_lines("inbound")
+    @api.model
+    def _billing_offline_method_lines(self, journal):
+        """The journal's inbound methods the front desk may use: not tied to an online payment
+        provider (R7.2), manual first."""
+        lines = journal._get_available_payment_method_lines("inbound").filtered(
+            lambda line: not line.payment_provider_id)
+        return lines.filtered(lambda line: line.code == "manual") + lines.filtered(lambda line: line.code != "manual")
+
+    def _billing_payment_method_line(self, journal, payment_method_line_id=None):
+        """R7.2: the method of a payment made at the front desk: the given one, or an offline one of
+        the journal (manual first). A method tied to an online payment provider is refused."""
+        offline = self._billing_offline_method_lines(journal)
         if not payment_method_line_id:
-            if not lines:
-                raise UserError(self.env._("The journal %(journal)s has no method to receive payments; choose another "
-                                  "payment mode.", journal=journal.display_name))
-            return lines[0]
-        method = self.env["account.payment.method.line"].browse(int(payment_method_line_id)).exists()
-        if not method or method not in lines:
-            raise UserError(self.env._("The payment method must be one of the journal %(journal)s's methods to receive "
-                              "payments: %(methods)s.", journal=journal.display_name,
-                              methods=", ".join(lines.mapped("name")) or "-"))
+            if not offline:
+                raise UserError(self.env._(
+                    "The journal %(journal)s has no offline method to receive payments (cash, cheque, manual card "
+                    "terminal): choose another payment mode, or add a Manual method in the journal's Incoming "
+                    "Payments tab.", journal=journal.display_name))
+            return offline[:1]
+        method_id = billing_tools.to_id(self.env, payment_method_line_id, self.env._("The payment method"))
+        method = self.env["account.payment.method.line"].browse(method_id).exists()
+        if method and method.payment_provider_id and method.journal_id == journal:
+            raise UserError(self.env._(
+                "The payment method %(method)s belongs to the online payment provider %(provider)s: the client pays "
+                "with it online, not at the front desk. Choose an offline method: %(methods)s.",
+                method=method.name, provider=method.payment_provider_id.name,
+                methods=", ".join(offline.mapped("name")) or "-"))
+        if not method or method not in offline:
+            raise UserError(self.env._(
+                "The payment method must be one of the journal %(journal)s's methods to receive payments: "
+                "%(methods)s.", journal=journal.display_name, methods=", ".join(offline.mapped("name")) or "-"))
         return method
 
+    def _billing_default_payment_journal(self):
+        """The payment mode proposed by Make a payment: a bank journal of the invoice's company (else a
+        cash one) that can take the invoice's currency."""
+        self.ensure_one()
+        Journal = self.env["account.journal"]
+        journals = Journal.search([
+            *Journal._check_company_domain(self.company_id),
+            ("type", "in", ("bank", "cash")),
+            "|", ("currency_id", "=", False), ("currency_id", "=", self.currency_id.id),
+        ])
+        return journals.filtered(lambda journal: journal.type == "bank")[:1] or journals[:1]
+
     def _billing_payment_journal(self, journal_id):
-        journal = self.env["account.journal"].browse(int(journal_id)).sudo().exists() if journal_id else False
+        if journal_id is None or journal_id is False or journal_id == 0:
+            raise UserError(self.env._("Choose a payment mode: a bank or cash journal."))
+        journal_id = billing_tools.to_id(self.env, journal_id, self.env._("The payment mode (journal)"))
+        journal = self.env["account.journal"].browse(journal_id).sudo().exists()
         if not journal or journal.type not in ("bank", "cash"):
             raise UserError(self.env._("Choose a payment mode: a bank or cash journal."))
         billing_tools.check_company(self.env, journal, self.env.company, self.env._("The journal"))
@@ -258,54 +303,142 @@ class AccountMove(models.Model):
             "invoice_ids": [Command.set(self.ids)],
         }
 
+    def _billing_credit_plan(self, credit_lines, cap):
+        """R7.5 with R7.1: the open credit items applied to this invoice, oldest first, and the amount
+        they apply, without going over ``cap`` (the amount due less the scheduled payments). The last
+        item may be applied in part only when nothing is scheduled (the invoice's amount due caps it);
+        with schedules, an item larger than what is left stays on file."""
+        self.ensure_one()
+        currency = self.currency_id
+        partial_allowed = currency.is_zero(self.billing_scheduled_amount)
+        plan = self.env["account.move.line"]
+        left = cap
+        for line in credit_lines:
+            if currency.compare_amounts(left, 0.0) <= 0:
+                break
+            amount = self._billing_credit_amount(line)
+            if currency.compare_amounts(amount, left) <= 0:
+                plan |= line
+                left = currency.round(left - amount)
+            elif partial_allowed:
+                plan |= line
+                left = 0.0
+        return plan, currency.round(cap - left)
+
+    def _billing_payment_figures(self, use_credit=False):
+        """R7.1 / R7.5: what Make a payment shows and checks: the amount due, the scheduled payments,
+        the credit on file and what of it applies, the amount proposed (what is left to pay). Returns
+        (figures, credit items to apply)."""
+        self.ensure_one()
+        currency = self.currency_id
+        due = self.amount_residual
+        scheduled = self.billing_scheduled_amount
+        open_lines = self._billing_open_credit_lines()
+        available = self._billing_credit_amount(open_lines) if open_lines else 0.0
+        cap = max(0.0, currency.round(due - scheduled))
+        plan, to_apply = self._billing_credit_plan(open_lines, cap) if use_credit else (open_lines.browse(), 0.0)
+        figures = {
+            "amount_due": currency.round(due),
+            "scheduled": currency.round(scheduled),
+            "credit_available": available,
+            "credit_to_apply": to_apply,
+            "amount": max(0.0, currency.round(cap - to_apply)),
+        }
+        return figures, plan
+
+    def _billing_payment_preview(self, use_credit=False):
+        """What the Make a payment wizard shows, from the same code as billing_make_payment."""
+        return self._billing_payment_figures(use_credit)[0]
+
+    def _billing_check_pay_amount(self, pay_amount, figures):
+        """R7.1: the amount is at most the amount due less the scheduled payments (and less the credit
+        on file applied)."""
+        currency = self.currency_id
+        if currency.compare_amounts(pay_amount, figures["amount"]) <= 0:
+            return
+        fmt = lambda amount: format_amount(self.env, amount, currency)  # noqa: E731
+        if not currency.is_zero(figures["scheduled"]):
+            raise UserError(self.env._(
+                "%(scheduled)s is already scheduled on %(invoice)s (postdated payments, applied on their date): "
+                "%(amount)s is more than what is left to pay, %(left)s. Lower the amount, or cancel a "
+                "scheduled payment first.", scheduled=fmt(figures["scheduled"]), invoice=self.display_name,
+                amount=fmt(pay_amount), left=fmt(figures["amount"])))
+        if figures["credit_to_apply"]:
+            raise UserError(self.env._(
+                "The amount %(amount)s is more than what is left to pay once the credit on file "
+                "(%(credit)s) is applied: %(rest)s. Lower the amount.",
+                amount=fmt(pay_amount), credit=fmt(figures["credit_to_apply"]), rest=fmt(figures["amount"])))
+        raise UserError(self.env._(
+            "The amount %(amount)s is more than the amount due on %(invoice)s (%(due)s). Lower the "
+            "amount; to keep money in advance, create a credit instead.",
+            amount=fmt(pay_amount), invoice=self.display_name, due=fmt(figures["amount_due"])))
+
+    @api.model
+    def _billing_check_text(self, value, label):
+        """A free-text argument given over RPC: text (or nothing), never a number or a list."""
+        if value in (None, False, ""):
+            return False
+        if not isinstance(value, str):
+            raise UserError(self.env._("%(label)s must be text, not %(value)r.", label=label, value=value))
+        return value.strip() or False
+
+    def _billing_postdated_date(self, postdated_date):
+        """R7.4: a postdated date is a date (YYYY-MM-DD) after today; empty means: pay now."""
+        if postdated_date in (None, False, ""):
+            return False
+        if isinstance(postdated_date, (datetime.date, str)):
+            try:
+                postdated = fields.Date.to_date(postdated_date)
+            except (TypeError, ValueError):
+                postdated = None
+        else:
+            postdated = None
+        if not postdated:
+            raise UserError(self.env._("The date of a postdated payment must be a date (YYYY-MM-DD), not %(value)r.",
+                                       value=postdated_date))
+        today = fields.Date.context_today(self)
+        if postdated <= today:
+            raise UserError(self.env._(
+                "A postdated payment must be dated after today (%(today)s); leave the date empty to pay now.",
+                today=format_date(self.env, today)))
+        return postdated
+
     def billing_make_payment(self, amount, journal_id, payment_method_line_id=None, payer_name=None,
                              payer_reference=None, postdated_date=None, use_credit=False,
                              idempotency_key=None):
         """R7: pay this posted customer invoice: open credit first (``use_credit``), then ``amount``
         with one payment mode, now or postdated. Returns {'payment_id', 'credit_applied'}."""
+        billing_tools.check_single(self, self.env._("invoice"))
         self._billing_check_customer_invoice(self)
         invoice = self
         client = invoice.partner_id._billing_client()
+        payer_name = self._billing_check_text(payer_name, self.env._("The payer name"))
+        payer_reference = self._billing_check_text(payer_reference, self.env._("The payer reference"))
         # R7.3 first: a card number must never reach a record, a message or a log line.
         billing_tools.check_no_card_number(self.env, payer_name, payer_reference)
         currency = invoice.currency_id
-        today = fields.Date.context_today(self)
-        try:
-            postdated = fields.Date.to_date(postdated_date) if postdated_date else False
-        except (TypeError, ValueError):
-            raise UserError(self.env._("The date of a postdated payment must be a date (YYYY-MM-DD).")) from None
+        if not isinstance(use_credit, bool):
+            raise UserError(self.env._("Use the credit on file must be true or false, not %(value)r.",
+                                       value=use_credit))
+        postdated = self._billing_postdated_date(postdated_date)
         if postdated and use_credit:
             raise UserError(self.env._(
                 "Credit on file and a postdated payment cannot be combined: use the credit now and "
                 "schedule the rest in a second operation, or untick Use the credit on file."))
-        if postdated and postdated <= today:
-            raise UserError(self.env._(
-                "A postdated payment must be dated after today (%(today)s); leave the date empty to pay now.",
-                today=format_date(self.env, today)))
-        due = invoice.amount_residual
-        credit_lines = invoice._billing_open_credit_lines() if use_credit else self.env["account.move.line"]
-        expected_credit = min(invoice._billing_credit_amount(credit_lines), due) if credit_lines else 0.0
-        rest = currency.round(due - expected_credit)
         pay_amount = 0.0
-        if not (use_credit and amount in (None, False, 0, 0.0, "", "0")):
+        if not (use_credit and not isinstance(amount, bool) and amount in (None, 0, 0.0)):
             # With the credit on file, no amount means: the credit only.
-            pay_amount = billing_tools.check_amount(self.env, amount, currency)
-        if currency.compare_amounts(pay_amount, rest) > 0:
-            if expected_credit:
-                raise UserError(self.env._(
-                    "The amount %(amount)s is more than what is left to pay once the credit on file "
-                    "(%(credit)s) is applied: %(rest)s. Lower the amount.",
-                    amount=format_amount(self.env, pay_amount, currency),
-                    credit=format_amount(self.env, expected_credit, currency),
-                    rest=format_amount(self.env, rest, currency)))
+            pay_amount = billing_tools.to_amount(self.env, amount, currency)
+        figures, credit_lines = invoice._billing_payment_figures(use_credit)
+        invoice._billing_check_pay_amount(pay_amount, figures)
+        if use_credit and not credit_lines and not pay_amount and not currency.is_zero(figures["credit_available"]):
             raise UserError(self.env._(
-                "The amount %(amount)s is more than the amount due on %(invoice)s (%(due)s). Lower the "
-                "amount; to keep money in advance, create a credit instead.",
-                amount=format_amount(self.env, pay_amount, currency), invoice=invoice.display_name,
-                due=format_amount(self.env, due, currency)))
+                "The scheduled payments of %(invoice)s already cover what is left to pay: the credit on file "
+                "stays on file. Untick Use the credit on file, or cancel a scheduled payment first.",
+                invoice=invoice.display_name))
         if use_credit and not credit_lines and not pay_amount:
             raise UserError(self.env._("%(client)s has no open credit to use on %(invoice)s: enter an amount to pay.",
-                              client=client.display_name, invoice=invoice.display_name))
+                                       client=client.display_name, invoice=invoice.display_name))
         journal = method = None
         if pay_amount:
             journal = invoice._billing_payment_journal(journal_id)
@@ -314,20 +447,22 @@ class AccountMove(models.Model):
         def pay():
             billing_tools.lock_rows(invoice + credit_lines.move_id)
             billing_tools.lock_rows(invoice._billing_receivable_lines() + credit_lines)
-            credit_applied = invoice._billing_apply_credit(credit_lines) if credit_lines else 0.0
+            # Read again under the lock what another worker may have changed (R7.1).
+            invoice.invalidate_recordset(["amount_residual", "billing_scheduled_amount"])
+            credit_lines.invalidate_recordset(["amount_residual", "amount_residual_currency"])
+            locked, plan = invoice._billing_payment_figures(use_credit)
+            invoice._billing_check_pay_amount(pay_amount, locked)
+            credit_applied = invoice._billing_apply_credit(plan) if plan else 0.0
             payment = self.env["account.payment"]
             if pay_amount:
-                left = invoice.amount_residual
-                if currency.compare_amounts(pay_amount, left) > 0:
-                    raise UserError(self.env._(
-                        "The amount %(amount)s is more than what is left to pay on %(invoice)s: %(left)s.",
-                        amount=format_amount(self.env, pay_amount, currency), invoice=invoice.display_name,
-                        left=format_amount(self.env, left, currency)))
                 payment = invoice._billing_create_payment(
                     pay_amount, journal, method, payer_name, payer_reference, postdated)
             invoice._billing_audit_payment(client, payment, credit_applied, postdated)
             return {"payment_id": payment.id or False, "credit_applied": credit_applied}
-        return self.env["account.billing.idempotency"]._run(client, "account.move.billing_make_payment", idempotency_key, pay, [invoice.id, amount, journal_id, payment_method_line_id, payer_name, payer_reference, postdated_date, use_credit])  # noqa: E501
+        return self.env["account.billing.idempotency"]._run(
+            client, "account.move.billing_make_payment", idempotency_key, pay,
+            [invoice.id, amount, journal_id, payment_method_line_id, payer_name, payer_reference,
+             postdated_date, use_credit])
 
     def _billing_apply_credit(self, credit_lines):
         """R7.5: apply the open credit items oldest first, the way the invoice's outstanding-credit
@@ -375,7 +510,7 @@ class AccountMove(models.Model):
         client._billing_post_audit(self, self.env._("Payment of %(invoice)s", invoice=self.display_name),
                                    total, None, extra)
         if payment:
-            payment.message_post(body=self.env._(
+            payment._message_log(body=self.env._(
                 "Made from %(invoice)s by %(user)s. %(details)s",
                 invoice=self.display_name, user=self.env.user.name, details=extra))
 
@@ -387,33 +522,39 @@ class AccountMove(models.Model):
         """``lines``: invoice line ids or [line_id, quantity] pairs -> [(line, quantity)].
         The quantity defaults to what can still be cancelled of the line (R6.1)."""
         self.ensure_one()
-        if not lines:
+        if lines is None or (isinstance(lines, (list, tuple)) and not lines):
             raise UserError(self.env._("Tick at least one invoice line to cancel."))
+        if not isinstance(lines, (list, tuple)):
+            raise UserError(self.env._(
+                "Give the lines to cancel as a list of invoice line ids or of [line id, quantity] pairs, "
+                "not %(value)r.", value=lines))
         selection = []
         seen = set()
         for item in lines:
             if isinstance(item, (list, tuple)):
                 if len(item) != 2:
-                    raise UserError(self.env._("Give each line as a line id or as a [line id, quantity] pair."))
+                    raise UserError(self.env._(
+                        "Give each line as a line id or as a [line id, quantity] pair, not %(value)r.", value=item))
                 line_id, quantity = item
+                quantity = billing_tools.to_number(self.env, quantity, self.env._("The quantity to cancel"))
+            elif isinstance(item, dict):
+                raise UserError(self.env._(
+                    "Give each line as a line id or as a [line id, quantity] pair, not %(value)r.", value=item))
             else:
                 line_id, quantity = item, None
-            line = self.env["account.move.line"].browse(int(line_id)).exists()
+            line_id = billing_tools.to_id(self.env, line_id, self.env._("Each invoice line"))
+            line = self.env["account.move.line"].browse(line_id).exists()
             if not line or line.move_id != self or line.display_type != "product":
                 raise UserError(self.env._("Line %(line)s is not a product line of %(invoice)s.",
-                                  line=line_id, invoice=self.display_name))
+                                           line=line_id, invoice=self.display_name))
             if line.id in seen:
                 raise UserError(self.env._("The line %(line)s is given twice: give it once with its quantity.",
-                                  line=line.name or line.product_id.display_name))
+                                           line=line.name or line.product_id.display_name))
             seen.add(line.id)
             rounding = line.product_uom_id.rounding or 0.001
             left = line.billing_cancellable_qty
             if quantity is None:
                 quantity = left
-            try:
-                quantity = float(quantity)
-            except (TypeError, ValueError):
-                raise UserError(self.env._("The quantity to cancel must be a number.")) from None
             if float_compare(quantity, 0.0, precision_rounding=rounding) <= 0:
                 if float_compare(left, 0.0, precision_rounding=rounding) <= 0:
                     raise UserError(self.env._(
@@ -421,7 +562,7 @@ class AccountMove(models.Model):
                         line=line.name or line.product_id.display_name, done=line.billing_cancelled_qty,
                         qty=line.quantity))
                 raise UserError(self.env._("The quantity to cancel of %(line)s must be greater than 0.",
-                                  line=line.name or line.product_id.display_name))
+                                           line=line.name or line.product_id.display_name))
             if float_compare(quantity, left, precision_rounding=rounding) > 0:
                 raise UserError(self.env._(
                     "Only %(left)s of %(line)s can still be cancelled (%(done)s of %(qty)s already are); "
@@ -432,7 +573,7 @@ class AccountMove(models.Model):
 
     def _billing_cancel_base(self, selection):
         """R6.2: the tax-included total of the cancelled quantities, computed by Odoo's tax engine
-        exactly as the credit note will compute it."""
+        exactly as the credit note will compute it, with the invoice's cash rounding."""
         self.ensure_one()
         AccountTax = self.env["account.tax"]
         base_lines = []
@@ -442,38 +583,114 @@ class AccountMove(models.Model):
             base_lines.append(base_line)
         AccountTax._add_tax_details_in_base_lines(base_lines, self.company_id)
         AccountTax._round_base_lines_tax_details(base_lines, self.company_id)
-        summary = AccountTax._get_tax_totals_summary(base_lines, self.currency_id, self.company_id)
+        summary = AccountTax._get_tax_totals_summary(base_lines, self.currency_id, self.company_id,
+                                                     cash_rounding=self.invoice_cash_rounding_id)
         return self.currency_id.round(abs(summary["total_amount_currency"]))
 
-    @api.model
     def _billing_penalty_amount(self, base, penalty_type, penalty_value, currency):
-        """R6.2: the penalty for ``base``; refused when it is larger than the base."""
+        """R6.2: the penalty (tax included) for ``base``; refused when it is larger than the base. With
+        a cash rounding method, the penalty is an amount of that rounding (a percentage is rounded
+        with it), so that the credit note's total is base - penalty."""
         if penalty_type in (None, False, "none"):
             return 0.0
-        try:
-            value = float(penalty_value or 0.0)
-        except (TypeError, ValueError):
-            raise UserError(self.env._("The penalty must be a number.")) from None
+        if penalty_type not in ("amount", "percent"):
+            raise UserError(self.env._("The penalty type must be none, amount or percent, not %(value)r.",
+                                       value=penalty_type))
+        value = billing_tools.to_number(self.env, penalty_value, self.env._("The penalty"))
+        cash_rounding = self.invoice_cash_rounding_id
         if penalty_type == "percent":
             if float_compare(value, 0.0, precision_digits=4) < 0 or float_compare(value, 100.0, precision_digits=4) > 0:
                 raise UserError(self.env._("A penalty percentage must be between 0 and 100."))
             penalty = currency.round(base * value / 100.0)
-        elif penalty_type == "amount":
+            if cash_rounding:
+                penalty = currency.round(float_round(base * value / 100.0, precision_rounding=cash_rounding.rounding,
+                                                     rounding_method=cash_rounding.rounding_method))
+        else:
             if currency.compare_amounts(value, 0.0) < 0:
                 raise UserError(self.env._("The penalty cannot be negative."))
-            if abs(value - currency.round(value)) > 1e-9:
+            penalty = billing_tools.to_amount(self.env, value, currency, self.env._("The penalty"), allow_zero=True)
+            if cash_rounding and not float_is_zero(
+                    penalty - float_round(penalty, precision_rounding=cash_rounding.rounding),
+                    precision_rounding=currency.rounding):
                 raise UserError(self.env._(
-                    "The penalty %(amount)s has more decimals than the currency %(currency)s allows.",
-                    amount=value, currency=currency.name))
-            penalty = currency.round(value)
-        else:
-            raise UserError(self.env._("The penalty type must be none, amount or percent."))
+                    "%(invoice)s is rounded to %(rounding)s (cash rounding %(method)s): the penalty must be a "
+                    "multiple of %(rounding)s. Round the penalty.", invoice=self.display_name,
+                    rounding=cash_rounding.rounding, method=cash_rounding.name))
         if currency.compare_amounts(penalty, base) > 0:
             raise UserError(self.env._(
                 "The penalty %(penalty)s is larger than what is cancelled (%(base)s, taxes included): the "
                 "credit cannot be negative. Lower the penalty.",
                 penalty=format_amount(self.env, penalty, currency), base=format_amount(self.env, base, currency)))
         return penalty
+
+    def _billing_penalty_product_and_taxes(self):
+        """R6.2: the cancellation-fee product and its sales taxes of the invoice's company, mapped by
+        the invoice's fiscal position."""
+        self.ensure_one()
+        product = self.company_id._billing_penalty_product()
+        if not product:
+            raise UserError(self.env._(
+                "Choose a Cancellation fee product in Settings > Invoicing, section Billing operations, first."))
+        taxes = product.taxes_id._filter_taxes_by_company(self.company_id)
+        return product, self.fiscal_position_id.map_tax(taxes)
+
+    @api.model
+    def _billing_penalty_tax_details(self, taxes, price_unit, quantity, currency, product):
+        """R6.2: the penalty's taxes carved out of its tax-included amount by Odoo's tax engine, each
+        tax rounded on its own so that the penalty's untaxed amount plus its taxes is exactly the
+        penalty, whatever the taxes' "Included in price" setting and the company's rounding method."""
+        return taxes._get_tax_details(
+            price_unit=price_unit, quantity=quantity, precision_rounding=currency.rounding,
+            rounding_method="round_per_line", product=product, special_mode="total_included")
+
+    def _prepare_product_base_line_for_taxes_computation(self, product_line):
+        """R6.2: the penalty line of a cancellation is tax included, its taxes carved out (see
+        _billing_penalty_tax_details); every other line is left to Odoo."""
+        base_line = super()._prepare_product_base_line_for_taxes_computation(product_line)
+        if product_line.billing_penalty and self.is_invoice(include_receipts=True):
+            details = self._billing_penalty_tax_details(
+                base_line["tax_ids"], base_line["price_unit"] * (1 - (base_line["discount"] / 100.0)),
+                base_line["quantity"], base_line["currency_id"], base_line["product_id"])
+            base_line["special_mode"] = "total_included"
+            base_line["manual_tax_amounts"] = {
+                str(tax_data["tax"].id): {"tax_amount_currency": tax_data["tax_amount"],
+                                          "base_amount_currency": tax_data["base_amount"]}
+                for tax_data in details["taxes_data"]
+            }
+        return base_line
+
+    def _billing_cancel_amounts(self, selection, penalty_type, penalty_value):
+        """R6.2: base, penalty (and its untaxed amount and tax) and credit of a cancellation: what the
+        wizard shows and what the credit note books."""
+        self.ensure_one()
+        currency = self.currency_id
+        base = self._billing_cancel_base(selection)
+        penalty = self._billing_penalty_amount(base, penalty_type, penalty_value, currency)
+        untaxed = 0.0
+        if not currency.is_zero(penalty):
+            product, taxes = self._billing_penalty_product_and_taxes()
+            details = self._billing_penalty_tax_details(taxes, penalty, 1.0, currency, product)
+            untaxed = currency.round(details["total_excluded"])
+        return {
+            "base": base,
+            "penalty": penalty,
+            "penalty_untaxed": untaxed,
+            "penalty_tax": currency.round(penalty - untaxed),
+            "credit": currency.round(base - penalty),
+        }
+
+    def _billing_cancel_preview(self, lines, penalty_type="none", penalty_value=0.0):
+        """What the Cancel/refund items wizard shows, from the same code as billing_cancel_items:
+        {'base', 'penalty', 'penalty_untaxed', 'penalty_tax', 'credit', 'error'}; 'error' is the
+        message the button would raise (the amounts are then 0)."""
+        billing_tools.check_single(self, self.env._("invoice"))
+        try:
+            selection = self._billing_parse_cancel_lines(lines)
+            amounts = self._billing_cancel_amounts(selection, penalty_type, penalty_value)
+        except UserError as error:
+            return {"base": 0.0, "penalty": 0.0, "penalty_untaxed": 0.0, "penalty_tax": 0.0, "credit": 0.0,
+                    "error": str(error)}
+        return {**amounts, "error": False}
 
     def _billing_cancel_line_vals(self, selection):
         """Credit-note lines reversing the cancelled quantities: the invoice lines copied the way
@@ -493,62 +710,75 @@ class AccountMove(models.Model):
 
     def _billing_penalty_line_vals(self, penalty):
         """R6.2: the penalty is its own negative line on the cancellation-fee product's income
-        account, without tax, so that the credit note's total is base - penalty."""
-        product = self.company_id._billing_penalty_product()
-        if not product:
-            raise UserError(self.env._("Configure the cancellation fee product in Accounting settings first."))
+        account, tax included with the product's sales taxes, so that the credit note's total is
+        base - penalty and the tax kept on the penalty stays in the tax report."""
+        product, taxes = self._billing_penalty_product_and_taxes()
         account = product.with_company(self.company_id).product_tmpl_id.get_product_accounts(
             fiscal_pos=self.fiscal_position_id)["income"] or self.journal_id.default_account_id
         if not account:
             raise UserError(self.env._("The cancellation fee product %(product)s has no income account: set one on the "
-                              "product or its category.", product=product.display_name))
+                                       "product or its category.", product=product.display_name))
         return Command.create({
             "product_id": product.id,
             "name": self.env._("Cancellation fee"),
             "quantity": 1.0,
             "price_unit": -penalty,
             "account_id": account.id,
-            "tax_ids": [Command.clear()],
+            "tax_ids": [Command.set(taxes.ids)],
+            "billing_penalty": True,
         })
 
     def _billing_check_refund(self, refund_amount, refund_payment_id, refund_journal_id, note):
-        """R6.4 checks made here, before anything is written; the refund itself is R3 / R4."""
+        """R6.4 checks made here, before anything is written; the refund itself is R3 / R4. The
+        amount is in the invoice's currency (R4.4)."""
         self.ensure_one()
         currency = self.currency_id
-        try:
-            refund_amount = float(refund_amount or 0.0)
-        except (TypeError, ValueError):
-            raise UserError(self.env._("The refund amount must be a number.")) from None
-        if currency.compare_amounts(refund_amount, 0.0) < 0:
-            raise UserError(self.env._("The refund amount cannot be negative."))
+        label = self.env._("The refund amount")
+        refund_amount = billing_tools.to_amount(
+            self.env, 0.0 if refund_amount is None else refund_amount, currency, label, allow_zero=True)
         if currency.is_zero(refund_amount):
             return 0.0, self.env["account.payment"], self.env["account.journal"]
         if not self.env.user.has_group("account_billing_operations.group_billing_refund"):
             raise UserError(self.env._(
                 "Refunding money needs the group Billing: refunds. Cancel the items with a credit only "
                 "(refund amount 0) or ask a user of that group."))
-        refund_amount = billing_tools.check_amount(self.env, refund_amount, currency, self.env._("The refund amount"))
         paid = self._billing_paid_amount()
         if currency.compare_amounts(refund_amount, paid) > 0:
             raise UserError(self.env._(
                 "The refund %(amount)s is more than what was paid on %(invoice)s (%(paid)s). Lower the refund; "
-                "to give back more, refund the client's credit from the Operations menu.",
+                "to give back more, use Record a refund on the client's Billing tab.",
                 amount=format_amount(self.env, refund_amount, currency), invoice=self.display_name,
                 paid=format_amount(self.env, paid, currency)))
         billing_tools.check_note(self.env, note, self.env._("a refund"))
         payment = self.env["account.payment"]
         journal = self.env["account.journal"]
         if refund_payment_id:
-            payment = self.env["account.payment"].browse(int(refund_payment_id)).exists()
+            payment = self.env["account.payment"].browse(
+                billing_tools.to_id(self.env, refund_payment_id, self.env._("The payment to refund"))).exists()
             if not payment or payment not in self._billing_paying_payments():
                 raise UserError(self.env._("The payment to refund must be one of the payments of %(invoice)s.",
-                                  invoice=self.display_name))
+                                           invoice=self.display_name))
+            if payment.currency_id != currency:
+                # R4.4: a payment refunds in its own currency; the amount here is in the invoice's.
+                raise UserError(self.env._(
+                    "The payment %(payment)s is in %(payment_currency)s, the invoice in %(currency)s: refund it "
+                    "with the Refund button of the payment (an amount in %(payment_currency)s), or choose the "
+                    "journal the refund is paid from to refund %(amount)s here.",
+                    payment=payment.display_name, payment_currency=payment.currency_id.name,
+                    currency=currency.name, amount=format_amount(self.env, refund_amount, currency)))
+            payment._billing_check_refund_cap(refund_amount)
         elif refund_journal_id:
-            journal = self.env["account.journal"].browse(int(refund_journal_id)).sudo().exists()
+            journal = self.env["account.journal"].browse(
+                billing_tools.to_id(self.env, refund_journal_id, self.env._("The journal"))).sudo().exists()
             if not journal or journal.type not in ("bank", "cash"):
                 raise UserError(self.env._("Choose the bank or cash journal the refund is paid from."))
             billing_tools.check_company(self.env, journal, self.env.company, self.env._("The journal"))
             journal = journal.sudo(False)
+            if journal.currency_id and journal.currency_id != currency:
+                raise UserError(self.env._(
+                    "The journal %(journal)s pays in %(journal_currency)s, the invoice is in %(currency)s: "
+                    "choose a journal in %(currency)s or without a currency.", journal=journal.display_name,
+                    journal_currency=journal.currency_id.name, currency=currency.name))
         else:
             raise UserError(self.env._("Choose the payment to refund or the journal the refund is paid from."))
         return refund_amount, payment, journal
@@ -558,20 +788,22 @@ class AccountMove(models.Model):
         """R6: cancel invoice items with one posted credit note (minus an optional penalty),
         reconciled with the invoice's unpaid part first, and optionally refund money.
         Returns {'credit_note_id', 'refund_payment_id'}."""
+        billing_tools.check_single(self, self.env._("invoice"))
         self._billing_check_customer_invoice(self)
         invoice = self
         client = invoice.partner_id._billing_client()
+        note = self._billing_check_text(note, self.env._("The note"))
         billing_tools.check_no_card_number(self.env, note)
-        note = str(note).strip() if note else False
         currency = invoice.currency_id
+        # Shapes and types first, before anything is locked or written.
+        invoice._billing_parse_cancel_lines(lines)
 
         def cancel():
             billing_tools.lock_rows(invoice)
             selection = invoice._billing_parse_cancel_lines(lines)
             billing_tools.lock_rows(self.env["account.move.line"].union(*[line for line, _qty in selection]))
-            base = invoice._billing_cancel_base(selection)
-            penalty = invoice._billing_penalty_amount(base, penalty_type, penalty_value, currency)
-            credit = currency.round(base - penalty)
+            amounts = invoice._billing_cancel_amounts(selection, penalty_type, penalty_value)
+            base, penalty, credit = amounts["base"], amounts["penalty"], amounts["credit"]
             amount, payment, journal = invoice._billing_check_refund(
                 refund_amount, refund_payment_id, refund_journal_id, note)
             credit_note = invoice._billing_create_cancellation(selection, penalty, credit, note)
@@ -589,7 +821,10 @@ class AccountMove(models.Model):
                                        abs(credit_note.amount_total_signed),
                                        note, extra)
             return {"credit_note_id": credit_note.id, "refund_payment_id": refund.id or False}
-        return self.env["account.billing.idempotency"]._run(client, "account.move.billing_cancel_items", idempotency_key, cancel, [invoice.id, lines, penalty_type, penalty_value, refund_amount, refund_payment_id, refund_journal_id, note])  # noqa: E501
+        return self.env["account.billing.idempotency"]._run(
+            client, "account.move.billing_cancel_items", idempotency_key, cancel,
+            [invoice.id, lines, penalty_type, penalty_value, refund_amount, refund_payment_id,
+             refund_journal_id, note])
 
     def _billing_create_cancellation(self, selection, penalty, credit, note):
         """R6.3: one posted credit note, reconciled with the invoice's unpaid part first."""
@@ -606,6 +841,7 @@ class AccountMove(models.Model):
             "invoice_date_due": today,
             "invoice_payment_term_id": False,
             "invoice_user_id": self.invoice_user_id.id,
+            "invoice_cash_rounding_id": self.invoice_cash_rounding_id.id,
             "billing_operation": "cancellation",
             "billing_note": note,
             "line_ids": line_vals,
@@ -624,11 +860,36 @@ class AccountMove(models.Model):
         return credit_note
 
     def _billing_refund_after_cancel(self, client, amount, payment, journal, note):
-        """R6.4: money back through R4 (a payment of the invoice) or R3 (an offline journal)."""
+        """R6.4: money back through R4 (a payment of the invoice) or R3 (an offline journal), in
+        the invoice's currency (R4.4): ``amount`` is in it."""
+        Payment = self.env["account.payment"]
         if not amount:
-            return self.env["account.payment"]
+            return Payment
         if payment:
-            refund_id = payment.billing_refund(amount, note)
-        else:
-            refund_id = client.billing_refund(amount, journal.id, note)
-        return self.env["account.payment"].browse(refund_id)
+            return Payment.browse(payment.billing_refund(amount, note))
+        if self.currency_id == self.company_currency_id:
+            return Payment.browse(client.billing_refund(amount, journal.id, note))
+        # The rules of R3 (no more than the client's credit, in company currency), the refund in
+        # the invoice's currency, reconciled with the client's open credit, oldest first.
+        client = client.with_company(self.company_id)
+        journal, method_line = client._billing_refund_journal(journal.id, None)
+        company_currency = self.company_currency_id
+        credit_lines = client._billing_open_credit_lines()
+        billing_tools.lock_rows(credit_lines, self.env._(
+            "Another user is working on %(client)s's credit right now. Try again in a moment.",
+            client=client.display_name))
+        available = max(0.0, -company_currency.round(client._billing_balances().get(client.id, 0.0)))
+        in_company = self.currency_id._convert(amount, company_currency, self.company_id,
+                                               self.company_id._billing_today())
+        if company_currency.compare_amounts(in_company, available) > 0:
+            raise UserError(self.env._(
+                "%(amount)s (%(company_amount)s) is more than %(client)s's available credit (%(credit)s). "
+                "Lower the refund.", amount=format_amount(self.env, amount, self.currency_id),
+                company_amount=format_amount(self.env, in_company, company_currency),
+                client=client.display_name, credit=format_amount(self.env, available, company_currency)))
+        refund = Payment._billing_create_refund(client, amount, journal, method_line, note, currency=self.currency_id)
+        refund._billing_reconcile_with_credit(credit_lines)
+        client._billing_post_audit(refund, self.env._("Refund"), refund._billing_company_amount(), note,
+                                   self.env._("Refund of %(amount)s.",
+                                              amount=format_amount(self.env, amount, self.currency_id)))
+        return refund

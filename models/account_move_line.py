@@ -8,7 +8,7 @@ IMMUTABLE_LINE_FIELDS = frozenset({
     "move_id", "account_id", "partner_id", "product_id", "name", "quantity", "price_unit",
     "discount", "debit", "credit", "balance", "amount_currency", "currency_id", "date",
     "tax_ids", "tax_line_id", "tax_repartition_line_id", "display_type", "analytic_distribution",
-    "company_id", "journal_id",
+    "company_id", "journal_id", "billing_penalty",
 })
 
 
@@ -21,6 +21,11 @@ class AccountMoveLine(models.Model):
         "account.move.line", string="Cancels invoice line", readonly=True, copy=False,
         index="btree_not_null", ondelete="restrict",
         help="Cancel/refund items: the invoice line this credit-note line cancels.")
+    # R6.2: the penalty line of a cancellation is tax included: its taxes are carved out of it
+    # (account.move._prepare_product_base_line_for_taxes_computation).
+    billing_penalty = fields.Boolean(
+        string="Cancellation fee", readonly=True, copy=False,
+        help="Cancel/refund items: the penalty line, a tax-included amount whose taxes are carved out.")
     billing_cancellation_line_ids = fields.One2many(
         "account.move.line", "billing_cancelled_line_id", string="Cancelled by", readonly=True)
     billing_cancelled_qty = fields.Float(

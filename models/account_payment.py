@@ -1,5 +1,6 @@
 import logging
 
+import odoo.modules.module
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -14,6 +15,13 @@ from . import billing_tools
 _logger = logging.getLogger(__name__)
 
 REFUND_GROUP = "account_billing_operations.group_billing_refund"
+# R4.1: the refunds that count against their payment's cap (a cancelled one does not).
+COUNTED_REFUND_STATES = ("pending", "settled")
+# R4.2: what makes a payment a refund; only the module sets it, when it makes the refund.
+REFUND_MARK_FIELDS = ("billing_source_payment_id", "billing_refund_state")
+# R4.2: what the cap is computed from; fixed on a refund once it is made (UI, ORM, RPC, import).
+REFUND_FROZEN_FIELDS = (*REFUND_MARK_FIELDS, "source_payment_id", "amount", "currency_id", "partner_id",
+                        "payment_type", "partner_type", "company_id")
 
 
 class AccountPayment(models.Model):
@@ -42,15 +50,19 @@ class AccountPayment(models.Model):
         help="Refunds only: pending settlement until the day's settlement cut-off, then settled; "
         "a pending refund can be cancelled.")
 
-    # R4.2: offline refunds are linked to their payment too, not only the provider's refunds.
-    source_payment_id = fields.Many2one(
-        related=False, compute="_compute_source_payment_id", store=True, readonly=False, copy=False)
+    # R4.2: the module's own link, set when the refund is made and never changed. Odoo's
+    # source_payment_id stays as core defines it (the provider's refund transaction).
+    billing_source_payment_id = fields.Many2one(
+        "account.payment", string="Refund of", readonly=True, copy=False, index="btree_not_null",
+        ondelete="restrict", check_company=True,
+        help="The payment this refund gives money back on. Set when the refund is made; it never changes.")
     billing_refund_ids = fields.One2many(
-        "account.payment", "source_payment_id", string="Refunds", readonly=True)
+        "account.payment", "billing_source_payment_id", string="Refunds", readonly=True)
+    billing_refund_count = fields.Integer(string="Number of refunds", compute="_compute_billing_refund_count")
     billing_refunded_amount = fields.Monetary(
-        string="Refunded", compute="_compute_billing_refunded_amount", store=True,
+        string="Refunded", compute="_compute_billing_refunded_amount",
         currency_field="currency_id",
-        help="Sum of the refunds of this payment that are not cancelled (R4.1).")
+        help="Sum of the refunds of this payment that are not cancelled.")
     billing_refundable_amount = fields.Monetary(
         string="Left to refund", compute="_compute_billing_refundable_amount",
         currency_field="currency_id")
@@ -62,21 +74,47 @@ class AccountPayment(models.Model):
     # COMPUTES
     # -------------------------------------------------------------------------
 
-    @api.depends("payment_transaction_id.source_transaction_id.payment_id")
-    def _compute_source_payment_id(self):
-        """The provider's refund transaction tells the source payment; without a transaction the
-        value written when the refund was made is kept."""
-        for payment in self.filtered("payment_transaction_id"):
-            payment.source_payment_id = payment.payment_transaction_id.source_transaction_id.payment_id
+    def _billing_refunded_amounts(self):
+        """{payment id: sum of its refunds that count}, read from the database: the refunds' link,
+        amount and state are data nobody can change once the refund is made (R4.1, R4.2)."""
+        ids = [payment_id for payment_id in self._origin.ids if payment_id]
+        if not ids:
+            return {}
+        Payment = self.env["account.payment"].sudo()
+        Payment.flush_model(["billing_source_payment_id", "billing_refund_state", "amount"])
+        groups = Payment._read_group(
+            [("billing_source_payment_id", "in", ids), ("billing_refund_state", "in", COUNTED_REFUND_STATES)],
+            ["billing_source_payment_id"], ["amount:sum"])
+        amounts = {payment.id: amount for payment, amount in groups}
+        # A refund made at the provider (its dashboard, a notification), not by the module, counts
+        # too: its refund transaction says so (the payment's currency is the transaction's).
+        txs = Payment.browse(ids).payment_transaction_id
+        if txs:
+            refund_txs = self.env["payment.transaction"].sudo().search([
+                ("source_transaction_id", "in", txs.ids), ("operation", "=", "refund"),
+                ("state", "not in", ("cancel", "error"))])
+            for refund_tx in refund_txs.filtered(lambda tx: not tx.payment_id.billing_refund_state):
+                source = refund_tx.source_transaction_id.payment_id
+                if source.id in ids:
+                    amounts[source.id] = amounts.get(source.id, 0.0) + abs(refund_tx.amount)
+        return amounts
 
-    @api.depends("billing_refund_ids.amount", "billing_refund_ids.state",
-                 "billing_refund_ids.billing_refund_state")
+    @api.depends("billing_refund_ids.amount", "billing_refund_ids.billing_refund_state")
     def _compute_billing_refunded_amount(self):
+        amounts = self._billing_refunded_amounts()
         for payment in self:
-            refunds = payment.billing_refund_ids.filtered(lambda r: r._billing_refund_counts())
-            payment.billing_refunded_amount = sum(refunds.mapped("amount"))
+            payment.billing_refunded_amount = amounts.get(payment._origin.id, 0.0)
 
-    @api.depends("amount", "billing_refunded_amount")
+    @api.depends("billing_refund_ids")
+    def _compute_billing_refund_count(self):
+        ids = [payment_id for payment_id in self._origin.ids if payment_id]
+        groups = dict(self.env["account.payment"].sudo()._read_group(
+            [("billing_source_payment_id", "in", ids)], ["billing_source_payment_id"], ["__count"])) if ids else {}
+        counts = {payment.id: count for payment, count in groups.items()}
+        for payment in self:
+            payment.billing_refund_count = counts.get(payment._origin.id, 0)
+
+    @api.depends("amount", "state", "payment_type", "billing_refund_state", "billing_refunded_amount")
     def _compute_billing_refundable_amount(self):
         for payment in self:
             if payment._billing_is_refundable_payment():
@@ -90,30 +128,163 @@ class AccountPayment(models.Model):
         for payment in self:
             payment.billing_refund_cancellable = payment._billing_refund_cancel_refusal() is None
 
-    @api.depends("billing_refunded_amount")
+    @api.depends("billing_refundable_amount")
     def _compute_amount_available_for_refund(self):
-        """Odoo's own refund amount, minus the refunds not cancelled (cancelled ones free it)."""
+        """Odoo's own refund amount of a card payment is the module's cap (R4.1): its amount minus
+        its refunds that are not cancelled, whatever Odoo's own link says."""
         res = super()._compute_amount_available_for_refund()
-        for payment in self:
+        for payment in self.filtered("payment_transaction_id"):
             if payment._billing_provider_refund_support() in ("partial", "full_only"):
-                payment.amount_available_for_refund = max(
-                    0.0, payment.amount - payment.billing_refunded_amount)
+                payment.amount_available_for_refund = payment.billing_refundable_amount
         return res
+
+    def _compute_refunds_count(self):
+        """Odoo counts the provider's refunds only: the offline refunds of the module count too."""
+        res = super()._compute_refunds_count()
+        for payment in self.filtered("billing_refund_ids"):
+            payment.refunds_count = len(payment._billing_all_refunds())
+        return res
+
+    def _billing_all_refunds(self):
+        """The refunds of this payment: the module's and Odoo's own provider refunds."""
+        self.ensure_one()
+        core = self.search([("source_payment_id", "=", self.id), ("payment_transaction_id.operation", "=", "refund")])
+        return core | self.billing_refund_ids
+
+    # -------------------------------------------------------------------------
+    # R4.2: A REFUND IS FIXED ONCE MADE
+    # -------------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get(name) for vals in vals_list for name in REFUND_MARK_FIELDS):
+            raise UserError(self.env._(
+                "A refund is made with the Refund button of a payment or with Record a refund on the "
+                "client's Billing tab; it cannot be created directly or imported."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._billing_check_frozen(vals)
+        return super().write(vals)
+
+    def _billing_check_refund_cap(self, amount):
+        """R4.1: ``amount`` (in the payment's currency) is at most the payment's amount minus its
+        refunds that count; returns what is already refunded. Called by Refund and, before anything
+        is written, by Cancel/refund items."""
+        self.ensure_one()
+        currency = self.currency_id
+        refunded = self._billing_refunded_amounts().get(self.id, 0.0)
+        cap = currency.round(self.amount - refunded)
+        if currency.compare_amounts(amount, cap) > 0:
+            raise UserError(self.env._(
+                "%(amount)s is more than what is left to refund on %(payment)s: %(cap)s (its amount "
+                "minus its refunds that are not cancelled). To give back more, use Record a refund on "
+                "the client's Billing tab for the rest.",
+                amount=format_amount(self.env, amount, currency), payment=self.display_name,
+                cap=format_amount(self.env, max(cap, 0.0), currency)))
+        return refunded
+
+    def _billing_check_frozen(self, vals):
+        """R4.2: the link, amount, currency, client, type and state of a refund never change, and an
+        ordinary payment never becomes a refund; for everyone, superuser included."""
+        names = [name for name in REFUND_FROZEN_FIELDS if name in vals]
+        if not names:
+            return
+        for payment in self:
+            is_refund = bool(payment.billing_refund_state or payment.billing_source_payment_id)
+            for name in names:
+                if (is_refund or name in REFUND_MARK_FIELDS) and payment._billing_changes(name, vals[name]):
+                    if not is_refund:
+                        raise UserError(self.env._(
+                            "%(payment)s cannot be changed into a refund: refunds are made with the Refund "
+                            "button of a payment or with Record a refund on the client's Billing tab.",
+                            payment=payment.display_name))
+                    raise UserError(self.env._(
+                        "The refund %(refund)s cannot be changed (%(field)s): its payment, amount, currency, "
+                        "client and state are fixed when it is made. To undo it, use its Cancel refund "
+                        "button; for another amount, cancel it and make a new refund.",
+                        refund=payment.display_name, field=payment._fields[name].string))
+
+    def _billing_changes(self, name, value):
+        """Whether writing ``value`` in the field ``name`` would change it."""
+        self.ensure_one()
+        field = self._fields[name]
+        new = field.convert_to_record(field.convert_to_cache(value, self), self)
+        if field.type == "monetary":
+            return self.currency_id.compare_amounts(new or 0.0, self[name] or 0.0) != 0
+        return new != self[name]
+
+    def unlink(self):
+        # Checked before Odoo resets and deletes the journal entry (account.payment.unlink).
+        refunds = self.filtered(lambda pay: pay.billing_refund_state in COUNTED_REFUND_STATES)
+        if refunds:
+            raise UserError(self.env._(
+                "The refund %(refunds)s cannot be deleted: use its Cancel refund button while it is pending "
+                "settlement.", refunds=", ".join(refunds.mapped("display_name"))))
+        return super().unlink()
+
+    def action_draft(self):
+        self._billing_check_refund_reset()
+        return super().action_draft()
+
+    def action_cancel(self):
+        self._billing_check_refund_reset()
+        return super().action_cancel()
+
+    def _billing_check_refund_reset(self):
+        """R5: a refund is reset or cancelled only by its Cancel refund button (the same day, before
+        the cut-off); never once settled. Also called by its journal entry's Reset/Cancel buttons."""
+        refunds = self.filtered(lambda pay: pay.billing_refund_state in COUNTED_REFUND_STATES)
+        settled = refunds.filtered(lambda pay: pay.billing_refund_state == "settled")
+        if settled:
+            raise UserError(self.env._(
+                "The refund %(refunds)s is settled: the money has left, so it cannot be reset or cancelled. "
+                "To take the amount back, create an invoice for the client with the Create an invoice "
+                "button of the refund.", refunds=", ".join(settled.mapped("display_name"))))
+        if refunds and not self.env.context.get("billing_cancelling_refund"):
+            raise UserError(self.env._(
+                "The refund %(refunds)s is pending settlement: undo it with its Cancel refund button, which "
+                "frees the credit or the payment it used.", refunds=", ".join(refunds.mapped("display_name"))))
+
+    def _billing_write_refund_state(self, state):
+        """The refund state is written by the module's settle and cancel methods only (R4.2, R5)."""
+        return super().write({"billing_refund_state": state})
 
     # -------------------------------------------------------------------------
     # HELPERS
     # -------------------------------------------------------------------------
 
     def _billing_refund_counts(self):
-        """A refund counts against its payment's cap unless it is cancelled."""
+        """A refund counts against its payment's cap unless the module cancelled it (R4.1)."""
         self.ensure_one()
-        return self.billing_refund_state != "cancelled" and self.state != "canceled"
+        return self.billing_refund_state in COUNTED_REFUND_STATES
 
     def _billing_is_refundable_payment(self):
+        """A confirmed customer payment, not a refund. A payment applied from a postdated schedule is
+        an ordinary payment (R4.2); a scheduled one not applied yet is still a draft."""
         self.ensure_one()
         return (self.payment_type == "inbound" and self.partner_type == "customer"
                 and self.state in ("in_process", "paid") and not self.billing_refund_state
-                and not self.billing_postdated and bool(self.partner_id))
+                and bool(self.partner_id))
+
+    def _billing_company_amount(self):
+        """The payment's amount in company currency, as booked on the client's receivable."""
+        self.ensure_one()
+        _liquidity, counterpart, _writeoff = self._seek_for_lines()
+        if counterpart:
+            return abs(sum(counterpart.mapped("balance")))
+        return self.currency_id._convert(self.amount, self.company_id.currency_id, self.company_id,
+                                         self.date or fields.Date.context_today(self))
+
+    def _billing_refund_balance_after(self, amount):
+        """R4.3 preview: the client's balance (company currency) once ``amount`` (in this payment's
+        currency) is refunded today, as the refund will book it."""
+        self.ensure_one()
+        company = self.company_id
+        client = self.partner_id.commercial_partner_id.with_company(company)
+        currency = company.currency_id
+        in_company = self.currency_id._convert(amount or 0.0, currency, company, company._billing_today())
+        return currency.round(client.billing_balance + in_company)
 
     def _billing_provider_refund_support(self):
         """'none', 'full_only' or 'partial', as Odoo's refund wizard computes it; '' without provider."""
@@ -149,28 +320,36 @@ class AccountPayment(models.Model):
         return line
 
     @api.model
-    def _billing_create_refund(self, client, amount, journal, method_line, note, source=None):
-        """A posted outbound customer payment of ``amount`` (the refund), pending settlement."""
+    def _billing_create_refund(self, client, amount, journal, method_line, note, source=None, currency=None):
+        """A posted outbound customer payment of ``amount`` (the refund), pending settlement, in the
+        currency of what it refunds: ``source``'s (R4), ``currency`` (R6) or the company's (R3).
+        The only place a refund is created (the guard of ``create`` is for everyone else)."""
         company = journal.company_id
-        payment = self.with_company(company).create({
+        currency = source.currency_id if source else (currency or company.currency_id)
+        if journal.currency_id and journal.currency_id != currency:
+            raise UserError(self.env._(
+                "The journal %(journal)s pays in %(journal_currency)s and the refund is in %(currency)s: choose "
+                "a journal in %(currency)s or without a currency.", journal=journal.display_name,
+                journal_currency=journal.currency_id.name, currency=currency.name))
+        payment = super(AccountPayment, self.with_company(company)).create({
             "payment_type": "outbound",
             "partner_type": "customer",
             "partner_id": client.id,
             "amount": amount,
-            "currency_id": (source.currency_id if source else company.currency_id).id,
+            "currency_id": currency.id,
             "journal_id": journal.id,
             "payment_method_line_id": method_line.id,
             "date": company._billing_today(),
             "memo": note[:64],
             "billing_note": note,
             "billing_refund_state": "pending",
-            "source_payment_id": source.id if source else False,
+            "billing_source_payment_id": source.id if source else False,
         })
         payment._billing_ensure_outstanding_account()
         payment.action_post()
         if not payment.move_id:
-            raise UserError(self.env._("The refund could not be booked: check the accounts of the journal %(journal)s.",
-                              journal=journal.display_name))
+            raise UserError(self.env._("The refund could not be booked: check the accounts of the journal "
+                                       "%(journal)s.", journal=journal.display_name))
         return payment
 
     def _billing_receivable_lines(self):
@@ -195,27 +374,33 @@ class AccountPayment(models.Model):
             return self.env._("%(payment)s is not a refund.", payment=self.display_name)
         if self.billing_refund_state == "cancelled" or self.state == "canceled":
             return self.env._("The refund %(refund)s is already cancelled.", refund=self.display_name)
-        company = self.company_id
-        if self.billing_refund_state == "pending" and self.create_date:
-            now = company._billing_local_datetime(fields.Datetime.now())
-            created = company._billing_local_datetime(self.create_date)
-            if created.date() == now.date() and now < company._billing_cutoff_local(now.date()):
-                return None
+        if self.billing_refund_state == "pending" and not self._billing_settlement_due():
+            return None
         return self.env._(
             "The refund %(refund)s has been settled (or its day's settlement cut-off has passed): it "
             "can no longer be cancelled. To take the %(amount)s back, create an invoice for the client "
-            "(Operations > Create an invoice) with this amount.",
+            "with the Create an invoice button (on the refund, or in the Operations menu of the client's "
+            "Billing tab) for this amount.",
             refund=self.display_name, amount=format_amount(self.env, self.amount, self.currency_id))
+
+    def _billing_settlement_due(self):
+        """R5.4: the settlement cut-off of the day the refund was made has passed, in its company's
+        time zone. Until then it can be cancelled; from then on it is settled at the next run."""
+        self.ensure_one()
+        company = self.company_id
+        made = company._billing_local_datetime(self.create_date or fields.Datetime.now())
+        now = company._billing_local_datetime(fields.Datetime.now())
+        return now >= company._billing_cutoff_local(made.date())
 
     def _billing_send_refund_to_provider(self):
         """At settlement: the provider's refund transaction, linked to this refund payment."""
         self.ensure_one()
-        tx_sudo = self.source_payment_id.payment_transaction_id.sudo()
+        tx_sudo = self.billing_source_payment_id.payment_transaction_id.sudo()
         if not tx_sudo or self.payment_transaction_id:
             return
         if tx_sudo.state != "done":
             raise UserError(self.env._("The card payment %(payment)s is not confirmed by its provider: it "
-                              "cannot be refunded.", payment=self.source_payment_id.display_name))
+                                       "cannot be refunded.", payment=self.billing_source_payment_id.display_name))
         refund_tx = tx_sudo.with_context(billing_refund_payment_id=self.id)._send_refund_request(
             amount_to_refund=self.amount)
         self.payment_transaction_id = refund_tx
@@ -226,26 +411,27 @@ class AccountPayment(models.Model):
 
     def billing_refund(self, amount, note, idempotency_key=None):
         """R4: refund this customer payment; returns the refund payment's id."""
-        self.ensure_one()
+        billing_tools.check_single(self, self.env._("payment"))
         self._billing_check_refund_access()
         payment = self
         billing_tools.check_company(self.env, payment, self.env.company, self.env._("The payment"))
         if not payment._billing_is_refundable_payment():
             raise UserError(self.env._(
                 "%(payment)s cannot be refunded: only a confirmed customer payment (not a refund, not "
-                "a scheduled payment) can be.", payment=payment.display_name))
+                "a scheduled payment waiting for its date) can be.", payment=payment.display_name))
+        # R4.4: the refund is in the payment's currency, and so is its cap.
         currency = payment.currency_id
-        amount = billing_tools.check_amount(self.env, amount, currency)
+        amount = billing_tools.to_amount(self.env, amount, currency, self.env._("The refund amount"))
         note = billing_tools.check_note(self.env, note, self.env._("a refund"))
         client = payment.partner_id._billing_client()
         support = payment._billing_provider_refund_support()
         if support == "none":
             raise UserError(self.env._(
                 "%(payment)s was made through a payment provider that cannot refund it: give the money "
-                "back with Record a refund on the client instead.", payment=payment.display_name))
+                "back with Record a refund on the client's Billing tab instead.", payment=payment.display_name))
         if payment.payment_transaction_id and payment.payment_transaction_id.sudo().state != "done":
             raise UserError(self.env._("The card payment %(payment)s is not confirmed by its provider: it "
-                              "cannot be refunded.", payment=payment.display_name))
+                                       "cannot be refunded.", payment=payment.display_name))
 
         def create():
             billing_tools.lock_rows(payment, self.env._(
@@ -254,16 +440,9 @@ class AccountPayment(models.Model):
             credit_lines = client._billing_open_credit_lines()
             billing_tools.lock_rows(credit_lines)
             # Re-read what the cap depends on, now that nobody else can change it.
-            payment.invalidate_recordset(["billing_refunded_amount", "state", "amount"])
-            cap = currency.round(payment.amount - payment.billing_refunded_amount)
-            if currency.compare_amounts(amount, cap) > 0:
-                raise UserError(self.env._(
-                    "%(amount)s is more than what is left to refund on %(payment)s: %(cap)s (its amount "
-                    "minus its refunds that are not cancelled). To give back more, record a refund on "
-                    "the client (R3) for the rest.",
-                    amount=format_amount(self.env, amount, currency), payment=payment.display_name,
-                    cap=format_amount(self.env, max(cap, 0.0), currency)))
-            if support == "full_only" and (payment.billing_refunded_amount
+            payment.invalidate_recordset(["state", "amount"])
+            refunded = payment._billing_check_refund_cap(amount)
+            if support == "full_only" and (not currency.is_zero(refunded)
                                            or currency.compare_amounts(amount, payment.amount)):
                 raise UserError(self.env._(
                     "The payment provider of %(payment)s refunds only the full amount (%(amount)s) in "
@@ -279,22 +458,25 @@ class AccountPayment(models.Model):
                 client, amount, payment.journal_id, method_line, note, source=payment)
             own_lines = payment._billing_receivable_lines()
             refund._billing_reconcile_with_credit(own_lines + (credit_lines - own_lines))
-            client._billing_post_audit(refund, self.env._("Refund"), amount, note, self.env._(
-                "Refund of the payment %(payment)s.", payment=payment.display_name))
-            payment.message_post(body=self.env._("Refunded %(amount)s by %(refund)s.",
-                                                 amount=format_amount(self.env, amount, currency),
-                                                 refund=refund.display_name))
+            refunded_text = format_amount(self.env, amount, currency)
+            client._billing_post_audit(refund, self.env._("Refund"), refund._billing_company_amount(), note,
+                                       self.env._("Refund of %(amount)s of the payment %(payment)s.",
+                                                  amount=refunded_text, payment=payment.display_name))
+            payment._message_log(body=self.env._("Refunded %(amount)s by %(refund)s.",
+                                                 amount=refunded_text, refund=refund.display_name))
             return refund.id
-        return self.env["account.billing.idempotency"]._run(client, "account.payment.billing_refund", idempotency_key, create, [payment.id, amount, note])  # noqa: E501
+        return self.env["account.billing.idempotency"]._run(
+            client, "account.payment.billing_refund", idempotency_key, create,
+            [payment.id, amount, note])
 
     def billing_cancel_refund(self, note=None):
         """R5: cancel this refund while it is pending, the day it was made, before the cut-off."""
-        self.ensure_one()
+        billing_tools.check_single(self, self.env._("refund"))
         self._billing_check_refund_access()
         refund = self
         billing_tools.check_company(self.env, refund, self.env.company, self.env._("The refund"))
-        if note:
-            billing_tools.check_no_card_number(self.env, note)
+        billing_tools.check_no_card_number(self.env, note)
+        note = str(note).strip() if note else None
         billing_tools.lock_rows(refund, self.env._(
             "The refund %(refund)s is being settled or cancelled right now. Try again in a moment.",
             refund=refund.display_name))
@@ -304,41 +486,91 @@ class AccountPayment(models.Model):
             raise UserError(refusal)
         # Unreconcile and cancel: the credit or the payment's refundable amount is free again. The
         # journal entry is kept, cancelled (Odoo's action_cancel would delete it once in draft).
-        refund.action_draft()
+        cancelling = refund.with_context(billing_cancelling_refund=True)
+        cancelling.action_draft()
         if refund.move_id:
-            refund.move_id.button_cancel()  # also sets the payment cancelled
+            cancelling.move_id.button_cancel()  # also sets the payment cancelled
         else:
-            refund.action_cancel()
-        refund.billing_refund_state = "cancelled"
+            cancelling.action_cancel()
+        refund._billing_write_refund_state("cancelled")
         client = refund.partner_id.commercial_partner_id
-        client._billing_post_audit(refund, self.env._("Refund cancellation"), refund.amount, note)
-        if refund.source_payment_id:
-            refund.source_payment_id.message_post(body=self.env._(
+        client._billing_post_audit(refund, self.env._("Refund cancellation"), refund._billing_company_amount(), note)
+        if refund.billing_source_payment_id:
+            refund.billing_source_payment_id._message_log(body=self.env._(
                 "The refund %(refund)s was cancelled.", refund=refund.display_name))
         return True
 
     @api.model
     def billing_settle_refunds(self):
-        """R5.4: settle every refund pending now; card refunds are sent to the provider then.
-        Returns the number of refunds settled."""
+        """R5.4: settle every refund pending at the time of the call; card refunds are sent to the
+        provider then. Each is committed on its own (R5.5). Returns the number of refunds settled."""
         self._billing_check_refund_access()
-        refunds = self.search([("billing_refund_state", "=", "pending")], order="id")
+        return self.search([("billing_refund_state", "=", "pending")], order="id")._billing_settle()
+
+    @api.model
+    def _billing_cron_settle_refunds(self):
+        """The scheduled action (it runs often): per company, the pending refunds whose day's
+        settlement cut-off has passed in that company's time zone (R5.4)."""
+        refunds = self.sudo().search([("billing_refund_state", "=", "pending")], order="id")
+        return refunds.filtered(lambda refund: refund._billing_settlement_due())._billing_settle()
+
+    def _billing_settle(self):
+        """R5.5: settle each refund of ``self`` on its own: locked, sent to its provider (card
+        refunds), marked settled and committed before the next one is sent. A refund that fails, for
+        any exception, is logged on it and on the client and stays pending; the others go on. A
+        settled refund is never sent again. Returns the number of refunds settled."""
         settled = 0
-        for refund in refunds:
+        for refund_id in self.ids:
+            refund = self.browse(refund_id)
+            refund = refund.with_company(refund.company_id)
             try:
                 with self.env.cr.savepoint():
-                    billing_tools.lock_rows(refund)
-                    refund.invalidate_recordset(["billing_refund_state", "state"])
+                    billing_tools.lock_rows(refund, self.env._(
+                        "The refund %(refund)s is being cancelled right now.", refund=refund.display_name))
+                    refund.invalidate_recordset(["billing_refund_state", "state", "payment_transaction_id"])
                     if refund.billing_refund_state != "pending" or refund.state == "canceled":
                         continue
                     refund._billing_send_refund_to_provider()
-                    refund.billing_refund_state = "settled"
-            except UserError as error:
-                # Left pending: the next run settles it; the others go on.
-                _logger.warning("Refund %s not settled: %s", refund.id, error)
+                    refund._billing_write_refund_state("settled")
+                    refund.partner_id.commercial_partner_id._billing_post_audit(
+                        refund, self.env._("Refund settlement"), refund._billing_company_amount(), None,
+                        refund._billing_settlement_text())
+            except Exception as error:  # any failure leaves this refund pending (R5.5)
+                _logger.warning("Refund %s not settled, left pending: %s", refund_id, error, exc_info=True)
+                refund._billing_log_settlement_failure(error)
+                self._billing_commit()
                 continue
             settled += 1
+            self._billing_commit()
         return settled
+
+    def _billing_settlement_text(self):
+        self.ensure_one()
+        if self.payment_transaction_id:
+            return self.env._("Sent to the payment provider (transaction %(reference)s).",
+                              reference=self.payment_transaction_id.sudo().reference)
+        return self.env._("The refund is settled and can no longer be cancelled.")
+
+    def _billing_log_settlement_failure(self, error):
+        """An internal note on the refund and on the client; never a reason to stop the run."""
+        self.ensure_one()
+        reason = str(error.args[0]) if isinstance(error, UserError) and error.args else repr(error)
+        try:
+            with self.env.cr.savepoint():
+                self.partner_id.commercial_partner_id._billing_post_audit(
+                    self, self.env._("Refund settlement failure"), self._billing_company_amount(), None,
+                    self.env._("The refund %(refund)s could not be settled (%(reason)s): it stays pending "
+                               "and the next settlement run tries again.",
+                               refund=self.display_name, reason=reason))
+        except Exception:  # logging must not stop the run
+            _logger.exception("Could not log the settlement failure of refund %s", self.id)
+
+    def _billing_commit(self):
+        """R5.5: what is settled is committed before the next refund is sent. A test's own
+        transaction is never committed (it is rolled back at its end); a test working on real
+        committed cursors asks for the commit with the context key ``billing_settle_commit``."""
+        if not odoo.modules.module.current_test or self.env.context.get("billing_settle_commit"):
+            self.env.cr.commit()
 
     # -------------------------------------------------------------------------
     # ACTIONS
@@ -378,8 +610,22 @@ class AccountPayment(models.Model):
 
     def action_billing_open_refunds(self):
         self.ensure_one()
-        return self.billing_refund_ids._get_records_action(name=self.env._("Refunds of %(payment)s",
-                                                                  payment=self.display_name))
+        return self._billing_all_refunds()._get_records_action(
+            name=self.env._("Refunds of %(payment)s", payment=self.display_name))
+
+    def action_view_refunds(self):
+        """Odoo's Refunds button lists the module's offline refunds too (the same as its count)."""
+        action = super().action_view_refunds()
+        if not self.billing_refund_ids:
+            return action
+        refunds = self._billing_all_refunds()
+        action.pop("res_id", None)
+        action.pop("domain", None)
+        if len(refunds) == 1:
+            action.update(res_id=refunds.id, view_mode="form")
+        else:
+            action.update(view_mode="list,form", domain=[("id", "in", refunds.ids)])
+        return action
     # -------------------------------------------------------------------------
     # R7: payer information, scheduled (postdated) payments
     # -------------------------------------------------------------------------
@@ -441,7 +687,7 @@ class AccountPayment(models.Model):
                               payment=payment.display_name,
                               amount=format_amount(self.env, payment.amount, payment.currency_id),
                               date=format_date(self.env, payment.date))
-            payment.message_post(body=body)
+            payment._message_log(body=body)
             client._billing_post_audit(payment.billing_invoice_id, self.env._("Scheduled payment cancellation"),
                                        payment.amount, note, body)
         return True
@@ -464,8 +710,14 @@ class AccountPayment(models.Model):
                 with self.env.cr.savepoint():
                     billing_tools.lock_rows(payment)
                     payment._billing_post_and_reconcile()
-                    payment.message_post(body=self.env._(
-                        "Scheduled payment applied on its date (%(date)s).", date=format_date(self.env, payment.date)))
+                    payment.partner_id.commercial_partner_id._billing_post_audit(
+                        payment, self.env._("Scheduled payment applied"), payment._billing_company_amount(),
+                        payment.billing_note, self.env._(
+                            "Scheduled payment %(payment)s of %(amount)s applied to %(invoice)s on its date "
+                            "(%(date)s).", payment=payment.display_name,
+                            amount=format_amount(self.env, payment.amount, payment.currency_id),
+                            invoice=payment.billing_invoice_id.display_name or "-",
+                            date=format_date(self.env, payment.date)))
                     applied += 1
             except UserError as error:
                 _logger.warning("Scheduled payment %s not applied: %s", payment.id, error)

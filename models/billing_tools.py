@@ -8,7 +8,9 @@ import psycopg2.errors
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-CARD_CANDIDATE = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+# Digits with up to three separators between them (spaces of any kind, tabs, new lines, dots,
+# dashes, slashes, underscores): "4111 1111 1111 1111", "4111  1111\t1111", "4111 - 1111 - ...".
+CARD_CANDIDATE = re.compile(r"(?<!\d)\d(?:[\s./\-_]{0,3}\d){12,18}(?!\d)")
 
 
 def to_number(env, value, label=None):
@@ -143,3 +145,26 @@ def wizard_action(model, name, context):
         "target": "new",
         "context": context,
     }
+
+
+class _Internal:
+    """A context value only the module's own code can set: a context sent over RPC is JSON, which
+    cannot carry this object, so a flag set with it cannot be forged by a client."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<billing internal>"
+
+
+INTERNAL = _Internal()
+
+
+def internal(records, flag):
+    """``records`` with the module's own ``flag`` in their context (checked by ``is_internal``)."""
+    return records.with_context(**{flag: INTERNAL})
+
+
+def is_internal(env, flag):
+    """Whether the module's own code set ``flag`` (never true for a flag sent by a client)."""
+    return env.context.get(flag) is INTERNAL

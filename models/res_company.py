@@ -1,12 +1,12 @@
 from datetime import datetime
 from datetime import time
-from datetime import timedelta
 
 import pytz
 
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.addons.base.models.res_partner import _tz_get
 from odoo.exceptions import ValidationError
 
 
@@ -24,8 +24,13 @@ class ResCompany(models.Model):
     )
     billing_settlement_cutoff = fields.Float(
         string="Refund settlement cut-off", default=23.0 + 59.0 / 60.0,
-        help="Time of day (company time zone) at which the day's refunds are settled: card refunds "
-        "are sent to the payment provider and can no longer be cancelled.",
+        help="Time of day (in the settlement time zone) at which the day's refunds are settled: card "
+        "refunds are sent to the payment provider and can no longer be cancelled.",
+    )
+    billing_settlement_tz = fields.Selection(
+        _tz_get, string="Settlement time zone",
+        help="Time zone of the refund settlement cut-off. Empty: the time zone of the company's "
+        "address (its contact), else UTC.",
     )
 
     @api.constrains("billing_settlement_cutoff")
@@ -35,20 +40,15 @@ class ResCompany(models.Model):
                 raise ValidationError(self.env._(
                     "The refund settlement cut-off is a time of day, between 00:00 and 23:59."))
 
-    def write(self, vals):
-        res = super().write(vals)
-        if "billing_settlement_cutoff" in vals:
-            self._billing_sync_settlement_cron()
-        return res
-
     # -------------------------------------------------------------------------
     # SETTLEMENT CUT-OFF (R5)
     # -------------------------------------------------------------------------
 
     def _billing_tz(self):
-        """The company time zone: its address's, else the user's, else UTC."""
+        """The company's settlement time zone: its setting, else its contact's, else UTC (never the
+        time zone of the user who happens to be working)."""
         self.ensure_one()
-        name = self.partner_id.tz or self.env.user.tz or "UTC"
+        name = self.billing_settlement_tz or self.partner_id.tz or "UTC"
         try:
             return pytz.timezone(name)
         except pytz.UnknownTimeZoneError:
@@ -64,27 +64,14 @@ class ResCompany(models.Model):
         return self._billing_local_datetime(fields.Datetime.now()).date()
 
     def _billing_cutoff_local(self, day):
-        """The settlement cut-off of ``day``, an aware datetime in the company time zone."""
+        """The settlement cut-off of ``day``, an aware datetime in the company time zone, with the
+        offset of that day (daylight-saving time included); a cut-off in the hour skipped in spring
+        or repeated in autumn is read in standard time."""
         self.ensure_one()
+        tz = self._billing_tz()
         minutes = round(self.billing_settlement_cutoff * 60)
         moment = datetime.combine(day, time(min(minutes // 60, 23), minutes % 60))
-        return self._billing_tz().localize(moment)
-
-    def _billing_next_cutoff(self):
-        """The next settlement cut-off, as a naive UTC datetime."""
-        self.ensure_one()
-        now = self._billing_local_datetime(fields.Datetime.now())
-        cutoff = self._billing_cutoff_local(now.date())
-        if cutoff <= now:
-            cutoff = self._billing_cutoff_local(now.date() + timedelta(days=1))
-        return cutoff.astimezone(pytz.utc).replace(tzinfo=None)
-
-    def _billing_sync_settlement_cron(self):
-        """The daily settlement runs at the cut-off (of the first company that sets it)."""
-        cron = self.env.ref("account_billing_operations.ir_cron_billing_settle_refunds",
-                            raise_if_not_found=False)
-        if cron and self:
-            cron.sudo().nextcall = self[:1]._billing_next_cutoff()
+        return tz.normalize(tz.localize(moment, is_dst=False))
 
     @api.model
     def _billing_default_product(self, xmlid):

@@ -11,3 +11,5 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.billing_penalty_product_id", readonly=False)
     billing_settlement_cutoff = fields.Float(
         related="company_id.billing_settlement_cutoff", readonly=False)
+    billing_settlement_tz = fields.Selection(
+        related="company_id.billing_settlement_tz", readonly=False)

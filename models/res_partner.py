@@ -373,7 +373,11 @@ class ResPartner(models.Model):
                 "The credit %(credit)s is in %(currency)s: only a credit in %(company_currency)s can be "
                 "reversed here.", credit=credit.display_name, currency=currency.name,
                 company_currency=self.env.company.currency_id.name))
-        residual = currency.round(credit.amount_residual)
+        # At most the open residual, and in total never more than the credit: a reconciliation undone
+        # by hand reopens the credit but does not undo the invoices that already reversed it.
+        reversed_total = sum(credit.billing_reversal_ids.filtered(lambda move: move.state == "posted")
+                             .mapped("amount_total"))
+        residual = currency.round(min(credit.amount_residual, credit.amount_total - reversed_total))
         if currency.compare_amounts(residual, 0.0) <= 0:
             raise UserError(self.env._(
                 "The credit %(credit)s has nothing left to reverse: it is fully reversed or already applied "
@@ -399,7 +403,7 @@ class ResPartner(models.Model):
         billing_tools.lock_rows(credit, self.env._(
             "Another user is working on the credit %(credit)s right now. Try again in a moment.",
             credit=credit.display_name))
-        credit.invalidate_recordset(["amount_residual", "payment_state"])
+        credit.invalidate_recordset(["amount_residual", "payment_state", "billing_reversal_ids"])
         credit.line_ids.invalidate_recordset(["amount_residual", "reconciled"])
         residual = self._billing_reversible_residual(credit)
         currency = credit.currency_id

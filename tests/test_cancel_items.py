@@ -21,10 +21,17 @@ class CancelItemsCommon(BillingCommon):
         cls.camp = cls._create_product(name="Day camp", lst_price=200.0,
                                        taxes_id=[Command.set((cls.tax_gst | cls.tax_qst).ids)])
         cls.penalty_account = cls.revenue.copy({"code": "400200", "name": "Cancellation fees"})
+        # R6.2: the cancellation fee keeps its share of sales tax (the fee product's taxes).
         cls.penalty_product = cls._create_product(name="Cancellation fee (test)", lst_price=0.0,
                                                   property_account_income_id=cls.penalty_account.id,
-                                                  taxes_id=[Command.clear()])
+                                                  taxes_id=[Command.set(cls.tax_15.ids)])
         cls.company.billing_penalty_product_id = cls.penalty_product
+        # Each tax on its own tax account, as a chart of accounts sets them.
+        tax_account = cls.company_data["default_account_tax_sale"]
+        for index, tax in enumerate(cls.tax_15 | cls.tax_gst | cls.tax_qst):
+            account = tax_account.copy({"code": f"2510{index}", "name": f"{tax.name} to pay"})
+            (tax.invoice_repartition_line_ids | tax.refund_repartition_line_ids).filtered(
+                lambda line: line.repartition_type == "tax").account_id = account
 
     def activity_invoice(self, post=True):
         """Swimming 2 x 50.00 + 15 % (115.00, analytic) and a day camp 200.00 + GST + QST (229.95)."""
@@ -160,36 +167,41 @@ class TestCancelItems(CancelItemsCommon):
         self.assertAlmostEqual(self.balance(), 229.95)
 
     def test_penalties(self):
-        """Penalty 0, an amount, 10 % and 100 % of the tax-included base (115.00)."""
+        """Penalty 0, an amount, 10 % and 100 % of the tax-included base (115.00); the penalty is
+        tax included and keeps its 15 % tax, carved out (R6.2)."""
         cases = [
-            # penalty_type, penalty_value, penalty, credit
-            ("none", 0.0, 0.0, 115.0),
-            ("amount", 0.0, 0.0, 115.0),
-            ("amount", 15.0, 15.0, 100.0),
-            ("percent", 10.0, 11.5, 103.5),
-            ("percent", 100.0, 115.0, 0.0),
+            # penalty_type, penalty_value, penalty, penalty untaxed, credit
+            ("none", 0.0, 0.0, 0.0, 115.0),
+            ("amount", 0.0, 0.0, 0.0, 115.0),
+            ("amount", 23.0, 23.0, 20.0, 92.0),
+            ("percent", 10.0, 11.5, 10.0, 103.5),
+            ("percent", 100.0, 115.0, 100.0, 0.0),
         ]
-        for penalty_type, value, penalty, credit in cases:
+        for penalty_type, value, penalty, untaxed, credit in cases:
             with self.subTest(penalty_type=penalty_type, value=value):
                 invoice = self.activity_invoice()
                 swim, _camp = self.lines_of(invoice)
                 _result, note = self.cancel(invoice, [swim.id], penalty_type=penalty_type, penalty_value=value)
                 self.assertRecordValues(note, [{"state": "posted", "amount_total": credit}])
                 expected = [
-                    {"account_id": self.tax_account(invoice, self.tax_15).id, "balance": 15.0,
+                    {"account_id": self.tax_account(invoice, self.tax_15).id,
+                     "balance": self.currency.round(15.0 - (penalty - untaxed)),
                      "tax_line_id": self.tax_15.id, "tax_ids": []},
                     {"account_id": self.swim_account.id, "balance": 100.0, "tax_line_id": False,
                      "tax_ids": self.tax_15.ids},
                 ]
                 if penalty:
-                    expected.insert(0, {"account_id": self.penalty_account.id, "balance": -penalty,
-                                        "tax_line_id": False, "tax_ids": []})
+                    expected.insert(0, {"account_id": self.penalty_account.id, "balance": -untaxed,
+                                        "tax_line_id": False, "tax_ids": self.tax_15.ids})
                 if credit:
                     expected.insert(0, {"account_id": self.receivable.id, "balance": -credit,
                                         "tax_line_id": False, "tax_ids": []})
+                expected = [vals for vals in expected if not self.currency.is_zero(vals["balance"])]
                 self.assertRecordValues(self.note_lines(note), expected)
                 penalty_line = note.invoice_line_ids.filtered(lambda line: line.product_id == self.penalty_product)
                 self.assertEqual(len(penalty_line), 1 if penalty else 0)
+                if penalty:
+                    self.assertRecordValues(penalty_line, [{"price_subtotal": -untaxed, "price_total": -penalty}])
                 self.assertAlmostEqual(invoice.amount_residual, 344.95 - credit)
                 self.assertEqual(swim.billing_cancel_state, "cancelled")
 
@@ -405,3 +417,280 @@ class TestCancelItemsRefund(CancelItemsCommon):
         swim, _camp = self.lines_of(invoice)
         self.cancel(invoice, [swim.id], refund_amount=50.0, refund_payment_id=payment.id, note="Part back")
         self.assertAlmostEqual(self.balance(), -65.0)
+
+
+@tagged("post_install", "-at_install")
+class TestCancelPenaltyTax(CancelItemsCommon):
+    """R6.2: the penalty is a tax-included amount that keeps its share of sales tax: its line carries
+    the cancellation-fee product's taxes (mapped by the invoice's fiscal position), carved out so that
+    the credit note's total is exactly base - penalty, whatever the taxes' "Included in price" setting."""
+
+    def tax_report(self, moves):
+        """{tax: (base, tax)} of ``moves`` as a tax report adds them up: the balances of the journal
+        items by tax (base: items carrying the tax; tax: the tax items), sales sign (credit +)."""
+        Line = self.env["account.move.line"]
+        domain = [("move_id", "in", moves.ids), ("parent_state", "=", "posted")]
+        bases = dict(Line._read_group([*domain, ("tax_ids", "!=", False)], ["tax_ids"], ["balance:sum"]))
+        amounts = dict(Line._read_group([*domain, ("tax_line_id", "!=", False)], ["tax_line_id"], ["balance:sum"]))
+        return {tax: (self.currency.round(-bases.get(tax, 0.0)), self.currency.round(-amounts.get(tax, 0.0)))
+                for tax in set(bases) | set(amounts)}
+
+    def assert_tax_report(self, moves, expected):
+        report = self.tax_report(moves)
+        self.assertEqual(set(report), set(expected), report)
+        for tax, (base, amount) in expected.items():
+            self.assertAlmostEqual(report[tax][0], base, msg=f"base of {tax.name}")
+            self.assertAlmostEqual(report[tax][1], amount, msg=f"tax of {tax.name}")
+
+    def test_spec_example(self):
+        """100.00 + 15 % cancelled with a 10 % penalty: base 115.00, penalty 11.50 (10.00 + 1.50 tax),
+        credit 103.50."""
+        invoice = self.activity_invoice()
+        swim, _camp = self.lines_of(invoice)
+        preview = invoice._billing_cancel_preview([swim.id], "percent", 10.0)
+        self.assertEqual(preview, {"base": 115.0, "penalty": 11.5, "penalty_untaxed": 10.0, "penalty_tax": 1.5,
+                                   "credit": 103.5, "error": False})
+        _result, note = self.cancel(invoice, [swim.id], penalty_type="percent", penalty_value=10.0)
+        self.assertRecordValues(note, [{"amount_untaxed": 90.0, "amount_tax": 13.5, "amount_total": 103.5}])
+        self.assertRecordValues(self.note_lines(note), [
+            {"account_id": self.receivable.id, "balance": -103.5, "tax_ids": [], "tax_line_id": False},
+            {"account_id": self.penalty_account.id, "balance": -10.0, "tax_ids": self.tax_15.ids,
+             "tax_line_id": False},
+            {"account_id": self.tax_account(invoice, self.tax_15).id, "balance": 13.5, "tax_ids": [],
+             "tax_line_id": self.tax_15.id},
+            {"account_id": self.swim_account.id, "balance": 100.0, "tax_ids": self.tax_15.ids,
+             "tax_line_id": False},
+        ])
+        # Tax report: the credit note gives back 90.00 of base and 13.50 of tax; with the invoice,
+        # the business keeps the penalty's 10.00 of base and its 1.50 of tax (plus the day camp).
+        self.assert_tax_report(note, {self.tax_15: (-90.0, -13.5)})
+        self.assert_tax_report(invoice + note, {self.tax_15: (10.0, 1.5), self.tax_gst: (200.0, 10.0),
+                                                self.tax_qst: (200.0, 19.95)})
+        self.assertAlmostEqual(invoice.amount_residual, 344.95 - 103.5)
+
+    def test_included_in_price_setting_does_not_matter(self):
+        """The fee's tax marked "Included in price", or the cancelled line's: same entries."""
+        tax_incl = self.tax_15.copy({"name": "Tax 15% incl.", "price_include_override": "tax_included"})
+        for fee_tax in (self.tax_15, tax_incl):
+            with self.subTest(fee_tax=fee_tax.name):
+                self.penalty_product.taxes_id = fee_tax
+                invoice = self.activity_invoice()
+                swim, _camp = self.lines_of(invoice)
+                _result, note = self.cancel(invoice, [swim.id], penalty_type="percent", penalty_value=10.0)
+                penalty_line = note.invoice_line_ids.filtered(lambda line: line.product_id == self.penalty_product)
+                self.assertRecordValues(penalty_line, [{"tax_ids": fee_tax.ids, "balance": -10.0,
+                                                        "price_subtotal": -10.0, "price_total": -11.5}])
+                self.assertRecordValues(note, [{"amount_untaxed": 90.0, "amount_tax": 13.5, "amount_total": 103.5}])
+                self.assertAlmostEqual(self.tax_report(note)[fee_tax][1], 1.5 if fee_tax == tax_incl else -13.5)
+
+    def test_gst_qst(self):
+        """Day camp 200.00 + GST 5 % + QST 9.975 % = 229.95, fee with GST + QST, penalty 10 % = 23.00
+        (the half cent rounded up): 20.00 + GST 1.00 + QST 2.00."""
+        self.penalty_product.taxes_id = self.tax_gst | self.tax_qst
+        invoice = self.activity_invoice()
+        _swim, camp = self.lines_of(invoice)
+        preview = invoice._billing_cancel_preview([camp.id], "percent", 10.0)
+        self.assertEqual(preview, {"base": 229.95, "penalty": 23.0, "penalty_untaxed": 20.0, "penalty_tax": 3.0,
+                                   "credit": 206.95, "error": False})
+        _result, note = self.cancel(invoice, [camp.id], penalty_type="percent", penalty_value=10.0)
+        self.assertRecordValues(note, [{"amount_untaxed": 180.0, "amount_tax": 26.95, "amount_total": 206.95}])
+        self.assertRecordValues(self.note_lines(note), [
+            {"account_id": self.receivable.id, "balance": -206.95, "tax_line_id": False},
+            {"account_id": self.penalty_account.id, "balance": -20.0, "tax_line_id": False},
+            {"account_id": self.tax_account(invoice, self.tax_gst).id, "balance": 9.0, "tax_line_id": self.tax_gst.id},
+            {"account_id": self.tax_account(invoice, self.tax_qst).id, "balance": 17.95,
+             "tax_line_id": self.tax_qst.id},
+            {"account_id": self.revenue.id, "balance": 200.0, "tax_line_id": False},
+        ])
+        self.assert_tax_report(invoice + note, {self.tax_15: (100.0, 15.0), self.tax_gst: (20.0, 1.0),
+                                                self.tax_qst: (20.0, 2.0)})
+
+    def test_odd_amounts_rounding(self):
+        """Penalties whose carved-out tax does not fall on a cent: the credit note is still exactly
+        base - penalty, per line and with the taxes rounded globally."""
+        cases = [
+            # fee taxes, line, penalty_type, value, penalty, untaxed, tax
+            (self.tax_15, "swim", "amount", 10.0, 10.0, 8.7, 1.3),
+            (self.tax_15, "swim", "amount", 0.01, 0.01, 0.01, 0.0),
+            (self.tax_15, "swim", "percent", 33.33, 38.33, 33.33, 5.0),
+            (self.tax_gst | self.tax_qst, "camp", "amount", 7.77, 7.77, 6.76, 1.01),
+            (self.tax_gst | self.tax_qst, "camp", "percent", 12.345, 28.39, 24.7, 3.69),
+            (self.tax_gst | self.tax_qst, "swim", "amount", 99.99, 99.99, 86.97, 13.02),
+        ]
+        for rounding in ("round_per_line", "round_globally"):
+            self.company.tax_calculation_rounding_method = rounding
+            for fee_taxes, which, penalty_type, value, penalty, untaxed, tax in cases:
+                with self.subTest(rounding=rounding, taxes=fee_taxes.mapped("name"), value=value):
+                    self.penalty_product.taxes_id = fee_taxes
+                    invoice = self.activity_invoice()
+                    swim, camp = self.lines_of(invoice)
+                    line = swim if which == "swim" else camp
+                    base = line.price_total
+                    credit = self.currency.round(base - penalty)
+                    preview = invoice._billing_cancel_preview([line.id], penalty_type, value)
+                    self.assertEqual(preview, {"base": base, "penalty": penalty, "penalty_untaxed": untaxed,
+                                               "penalty_tax": tax, "credit": credit, "error": False})
+                    _result, note = self.cancel(invoice, [line.id], penalty_type=penalty_type, penalty_value=value)
+                    self.assertEqual(self.currency.compare_amounts(note.amount_total, credit), 0)
+                    self.assertEqual(self.currency.compare_amounts(
+                        -sum(self.receivable_lines(note).mapped("balance")), credit), 0)
+                    self.assertTrue(self.currency.is_zero(sum(note.line_ids.mapped("balance"))))
+                    penalty_line = note.invoice_line_ids.filtered(
+                        lambda line: line.product_id == self.penalty_product)
+                    self.assertEqual(penalty_line.tax_ids, fee_taxes)
+                    self.assertEqual(self.currency.compare_amounts(penalty_line.balance, -untaxed), 0)
+                    # The penalty's tax: the cancelled line's tax less the credit note's tax items.
+                    line_tax = self.currency.round(line.price_total - line.price_subtotal)
+                    note_tax = sum(note.line_ids.filtered("tax_line_id").mapped("balance"))
+                    self.assertEqual(self.currency.compare_amounts(line_tax - note_tax, tax), 0)
+
+    def test_fiscal_position_maps_the_fee_taxes(self):
+        """The invoice's fiscal position maps the fee product's 15 % to GST 5 %."""
+        position = self.env["account.fiscal.position"].create({
+            "name": "GST only", "company_id": self.company.id,
+            "tax_ids": [Command.create({"tax_src_id": self.tax_15.id, "tax_dest_id": self.tax_gst.id})],
+        })
+        invoice = self.env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": self.client.id, "invoice_date": "2024-01-10",
+            "fiscal_position_id": position.id,
+            "invoice_line_ids": [Command.create({"product_id": self.swim.id, "quantity": 2.0, "price_unit": 50.0,
+                                                 "tax_ids": [Command.set(self.tax_gst.ids)]})],
+        })
+        invoice.action_post()
+        self.assertAlmostEqual(invoice.amount_total, 105.0)
+        _result, note = self.cancel(invoice, invoice.invoice_line_ids.ids, penalty_type="percent", penalty_value=10.0)
+        penalty_line = note.invoice_line_ids.filtered(lambda line: line.product_id == self.penalty_product)
+        self.assertRecordValues(penalty_line, [{"tax_ids": self.tax_gst.ids, "balance": -10.0,
+                                                "price_total": -10.5}])
+        self.assertRecordValues(note, [{"amount_total": 94.5, "amount_tax": 4.5}])
+        self.assert_tax_report(invoice + note, {self.tax_gst: (10.0, 0.5)})
+
+    def test_fee_product_without_tax(self):
+        """A fee product without sales tax: the penalty line has no tax."""
+        self.penalty_product.taxes_id = False
+        invoice = self.activity_invoice()
+        swim, _camp = self.lines_of(invoice)
+        _result, note = self.cancel(invoice, [swim.id], penalty_type="amount", penalty_value=15.0)
+        penalty_line = note.invoice_line_ids.filtered(lambda line: line.product_id == self.penalty_product)
+        self.assertRecordValues(penalty_line, [{"tax_ids": [], "balance": -15.0}])
+        self.assertRecordValues(note, [{"amount_total": 100.0, "amount_tax": 15.0}])
+
+    def test_preview_errors_are_the_buttons_errors(self):
+        """What the wizard shows is what the button books, and an invalid penalty shows the message
+        the button raises."""
+        invoice = self.activity_invoice()
+        swim, _camp = self.lines_of(invoice)
+        for penalty_type, value, message in (("amount", 115.01, "larger than what is cancelled"),
+                                             ("percent", 100.5, "between 0 and 100"),
+                                             ("amount", -5.0, "cannot be negative")):
+            with self.subTest(penalty_type=penalty_type, value=value):
+                preview = invoice._billing_cancel_preview([swim.id], penalty_type, value)
+                self.assertRegex(preview["error"], message)
+                self.assertEqual((preview["penalty"], preview["credit"]), (0.0, 0.0))
+                with self.assertRaises(UserError) as caught:
+                    invoice.billing_cancel_items([swim.id], penalty_type=penalty_type, penalty_value=value)
+                self.assertEqual(str(caught.exception), preview["error"])
+                form = Form(self.env["billing.cancel.wizard"].with_context(
+                    **invoice.action_billing_cancel_items()["context"]))
+                with form.line_ids.edit(0) as line:
+                    line.selected = True
+                form.penalty_type = penalty_type
+                form.penalty_value = value
+                self.assertEqual(form.preview_error, preview["error"])
+                self.assertAlmostEqual(form.credit_amount, 0.0)
+                with self.assertRaisesRegex(UserError, message):
+                    form.save().action_confirm()
+        self.assertFalse(swim.billing_cancelled_qty)
+
+    def test_wizard_shows_what_is_booked(self):
+        invoice = self.activity_invoice()
+        form = Form(self.env["billing.cancel.wizard"].with_context(**invoice.action_billing_cancel_items()["context"]))
+        with form.line_ids.edit(0) as line:
+            line.selected = True
+        form.penalty_type = "percent"
+        form.penalty_value = 10.0
+        self.assertFalse(form.preview_error)
+        self.assertRecordValues(form.save(), [{"base_amount": 115.0, "penalty_amount": 11.5,
+                                               "penalty_untaxed_amount": 10.0, "penalty_tax_amount": 1.5,
+                                               "credit_amount": 103.5}])
+        action = form.save().action_confirm()
+        note = self.env["account.move"].browse(action["res_id"])
+        self.assertRecordValues(note, [{"amount_total": 103.5, "amount_tax": 13.5}])
+
+
+@tagged("post_install", "-at_install")
+class TestCancelCashRounding(CancelItemsCommon):
+    """R6.2: invoices with a cash-rounding method (0.05, HALF-UP) can be cancelled; base, penalty and
+    credit are amounts of the invoice's rounding and the credit note totals base - penalty."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rounding_profit = cls.revenue.copy({"code": "400990", "name": "Cash rounding profit"})
+        cls.rounding_loss = cls.company_data["default_account_expense"].copy(
+            {"code": "600990", "name": "Cash rounding loss"})
+        cls.roundings = {
+            strategy: cls.env["account.cash.rounding"].create({
+                "name": f"0.05 {strategy}", "rounding": 0.05, "strategy": strategy, "rounding_method": "HALF-UP",
+                "profit_account_id": cls.rounding_profit.id, "loss_account_id": cls.rounding_loss.id,
+            })
+            for strategy in ("add_invoice_line", "biggest_tax")
+        }
+
+    def rounded_invoice(self, rounding):
+        """10.03 + 15 % (11.53) and 20.00 + 15 % (23.00): 34.53, rounded to 34.55."""
+        invoice = self.env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": self.client.id, "invoice_date": "2024-01-10",
+            "invoice_cash_rounding_id": rounding.id,
+            "invoice_line_ids": [
+                Command.create({"product_id": self.swim.id, "quantity": 1.0, "price_unit": 10.03,
+                                "tax_ids": [Command.set(self.tax_15.ids)]}),
+                Command.create({"product_id": self.camp.id, "quantity": 1.0, "price_unit": 20.0,
+                                "tax_ids": [Command.set(self.tax_15.ids)]}),
+            ],
+        })
+        invoice.action_post()
+        self.assertAlmostEqual(invoice.amount_total, 34.55)
+        return invoice
+
+    def test_cash_rounding(self):
+        cases = [
+            # penalty_type, value, base, penalty, credit
+            ("none", 0.0, 11.55, 0.0, 11.55),
+            ("percent", 10.0, 11.55, 1.15, 10.4),
+            ("amount", 1.5, 11.55, 1.5, 10.05),
+        ]
+        for strategy, rounding in self.roundings.items():
+            for penalty_type, value, base, penalty, credit in cases:
+                with self.subTest(strategy=strategy, penalty_type=penalty_type, value=value):
+                    invoice = self.rounded_invoice(rounding)
+                    swim, camp = self.lines_of(invoice)
+                    preview = invoice._billing_cancel_preview([swim.id], penalty_type, value)
+                    self.assertEqual((preview["base"], preview["penalty"], preview["credit"], preview["error"]),
+                                     (base, penalty, credit, False))
+                    _result, note = self.cancel(invoice, [swim.id], penalty_type=penalty_type, penalty_value=value)
+                    self.assertRecordValues(note, [{"state": "posted", "invoice_cash_rounding_id": rounding.id,
+                                                    "amount_total": credit}])
+                    self.assertTrue(self.currency.is_zero(sum(note.line_ids.mapped("balance"))))
+                    self.assertRecordValues(self.receivable_lines(note), [{"balance": -credit, "reconciled": True}])
+                    rounding_lines = note.line_ids.filtered(lambda line: line.display_type == "rounding")
+                    if strategy == "add_invoice_line":
+                        self.assertIn(rounding_lines.account_id, self.rounding_profit | self.rounding_loss)
+                    else:
+                        self.assertFalse(rounding_lines.account_id - self.tax_account(invoice, self.tax_15))
+                    # Income and tax: the cancelled 10.03 + 1.50 and the penalty carved out.
+                    self.assertRecordValues(note.invoice_line_ids.filtered(lambda line: line.product_id == self.swim),
+                                            [{"balance": 10.03, "tax_ids": self.tax_15.ids}])
+                    self.assertAlmostEqual(invoice.amount_residual, 34.55 - credit)
+                    # The rest of the invoice is cancelled for what is left of it.
+                    if not penalty:
+                        _result, rest = self.cancel(invoice, [camp.id])
+                        self.assertAlmostEqual(rest.amount_total, 23.0)
+                        self.assertAlmostEqual(invoice.amount_residual, 0.0)
+                        self.assertEqual(invoice.payment_state, "reversed")
+
+    def test_penalty_must_fit_the_rounding(self):
+        invoice = self.rounded_invoice(self.roundings["add_invoice_line"])
+        swim, _camp = self.lines_of(invoice)
+        self.assert_refused("multiple of 0.05", invoice, [swim.id], penalty_type="amount", penalty_value=1.52)
+        self.assertRegex(invoice._billing_cancel_preview([swim.id], "amount", 1.52)["error"], "multiple of 0.05")

@@ -4,7 +4,12 @@ from odoo.tests import tagged
 from .common import BillingCommon
 
 MODULE = "account_billing_operations"
-CARDS = ("4111 1111 1111 1111", "4111-1111-1111-1111", "Visa 4111111111111111 exp 12/29", "5500005555555559")
+CARDS = ("4111 1111 1111 1111", "4111-1111-1111-1111", "Visa 4111111111111111 exp 12/29", "5500005555555559",
+         # Separators a person types or pastes: double spaces, tabs, new lines, no-break spaces, dots,
+         # slashes, spaced dashes; and full-width digits.
+         "4111  1111  1111  1111", "4111\t1111\n1111\t1111", "4111\u00a01111\u00a01111\u00a01111",
+         "4111.1111.1111.1111", "4111/1111/1111/1111", "4111 - 1111 - 1111 - 1111",
+         "\uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11")
 
 
 @tagged("post_install", "-at_install")

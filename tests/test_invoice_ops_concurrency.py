@@ -1,7 +1,11 @@
 """SPEC §7: Make a payment and Cancel/refund items raced by real threads, each with its own cursor."""
+from datetime import timedelta
+
 from odoo import SUPERUSER_ID
 from odoo import Command
 from odoo import api
+from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests.common import tagged
 
 from .common import RaceCase
@@ -11,7 +15,7 @@ from .common import RaceCase
 class TestInvoiceOpsConcurrency(RaceCase):
 
     LOSER_MESSAGES = ("right now. Try again", "more than", "already cancelled", "can still be cancelled",
-                      "no open credit")
+                      "no open credit", "already scheduled")
 
     def setUp(self):
         super().setUp()
@@ -45,6 +49,41 @@ class TestInvoiceOpsConcurrency(RaceCase):
         with self.registry.cursor() as cr:
             invoice = api.Environment(cr, SUPERUSER_ID, {})["account.move"].browse(invoice_id)
             self.assertAlmostEqual(invoice.amount_residual, 40.0)
+
+    def test_race_schedules_of_the_whole_amount(self):
+        """Four workers schedule the whole amount due of the same invoice: one schedule only (R7.1)."""
+        invoice_id = self.invoice_ids[0]
+        later = fields.Date.to_string(fields.Date.today() + timedelta(days=30))
+        winners = self.race(lambda env, index: env["account.move"].browse(invoice_id).billing_make_payment(
+            100.0, self.bank_id, postdated_date=later, payer_name=f"Race {index}"), self.warm_up)
+        self.assertEqual(len(winners), 1)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            invoice = env["account.move"].browse(invoice_id)
+            self.assertEqual(len(invoice.billing_payment_ids), 1)
+            self.assertAlmostEqual(invoice.billing_scheduled_amount, 100.0)
+
+    def test_schedule_seen_by_an_older_transaction(self):
+        """A worker whose transaction started before another one scheduled the whole amount and
+        committed cannot schedule it again: its snapshot does not show the first schedule, so the
+        schedule writes the invoice's row and the lock refuses the late worker (R7.1)."""
+        invoice_id = self.invoice_ids[0]
+        later = fields.Date.to_string(fields.Date.today() + timedelta(days=30))
+        with self.registry.cursor() as cr_late:
+            env_late = api.Environment(cr_late, SUPERUSER_ID, {})
+            self.warm_up(env_late)
+            with self.registry.cursor() as cr_first:
+                env_first = api.Environment(cr_first, SUPERUSER_ID, {})
+                env_first["account.move"].browse(invoice_id).billing_make_payment(
+                    100.0, self.bank_id, postdated_date=later)
+            with self.assertRaisesRegex(UserError, "right now. Try again|already scheduled"):
+                env_late["account.move"].browse(invoice_id).billing_make_payment(
+                    100.0, self.bank_id, postdated_date=later)
+            cr_late.rollback()
+        with self.registry.cursor() as cr:
+            invoice = api.Environment(cr, SUPERUSER_ID, {})["account.move"].browse(invoice_id)
+            self.assertEqual(len(invoice.billing_payment_ids), 1)
+            self.assertAlmostEqual(invoice.billing_scheduled_amount, 100.0)
 
     def test_race_cancel_one_line(self):
         """Four workers cancel the same invoice line: one credit note only."""

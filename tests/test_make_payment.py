@@ -475,3 +475,123 @@ class TestMakePayment(BillingCommon):
         draft = self.invoice(100.0, post=False)
         with self.assertRaisesRegex(UserError, "not a posted customer invoice"):
             Form(self.env["billing.payment.wizard"].with_context(active_model="account.move", active_ids=draft.ids))
+
+
+@tagged("post_install", "-at_install")
+class TestMakePaymentCaps(BillingCommon):
+    """R7.1: scheduled payments count against the amount due; R7.2: the proposed method is offline and
+    a payment provider's method is refused at the front desk."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The demo card provider of payment_demo on the bank journal; its method line comes first.
+        base_provider = cls.env.ref("payment.payment_provider_demo").sudo()
+        cls.demo_provider = base_provider.copy({"company_id": cls.company.id, "name": "Demo card"})
+        cls.demo_provider.write({"state": "test", "journal_id": cls.bank_journal.id})
+        cls.demo_method_line = cls.bank_journal.inbound_payment_method_line_ids.filtered(
+            lambda line: line.payment_provider_id == cls.demo_provider)
+        cls.demo_method_line.sequence = -1
+        cls.manual_line = cls.bank_journal.inbound_payment_method_line_ids.filtered(
+            lambda line: line.code == "manual" and not line.payment_provider_id)
+
+    def pay(self, invoice, amount, **kwargs):
+        result = invoice.billing_make_payment(amount, self.bank_journal.id, **kwargs)
+        return self.env["account.payment"].browse(result["payment_id"])
+
+    def assert_refused(self, message, invoice, amount, journal=None, **kwargs):
+        moves, payments = self.count_moves(), self.env["account.payment"].search_count([])
+        residual, scheduled = invoice.amount_residual, invoice.billing_scheduled_amount
+        with self.assertRaises(UserError) as caught:
+            invoice.billing_make_payment(amount, (journal or self.bank_journal).id, **kwargs)
+        self.assertRegex(str(caught.exception), message)
+        self.assertEqual(self.count_moves(), moves)
+        self.assertEqual(self.env["account.payment"].search_count([]), payments)
+        invoice.invalidate_recordset()
+        self.assertEqual(self.currency.compare_amounts(invoice.amount_residual, residual), 0)
+        self.assertEqual(self.currency.compare_amounts(invoice.billing_scheduled_amount, scheduled), 0)
+
+    @freeze_time("2024-02-01")
+    def test_two_schedules_of_the_whole_amount(self):
+        """Two postdated payments, each for the whole amount due: the second is refused."""
+        invoice = self.invoice(100.0)
+        first = self.pay(invoice, 115.0, postdated_date="2024-02-15")
+        self.assertRecordValues(invoice, [{"amount_residual": 115.0, "billing_scheduled_amount": 115.0}])
+        self.assert_refused("already scheduled", invoice, 115.0, postdated_date="2024-02-20")
+        self.assert_refused("already scheduled", invoice, 0.01, postdated_date="2024-02-20")
+        # Immediate payments too: nothing is left to pay once the schedules are applied.
+        self.assert_refused("already scheduled", invoice, 0.01)
+        # Cancelling the schedule frees the amount again.
+        first.billing_cancel_scheduled(note="Cheque returned")
+        self.pay(invoice, 100.0, postdated_date="2024-02-20")
+        self.assert_refused("already scheduled", invoice, 15.01)
+        payment = self.pay(invoice, 15.0)
+        self.assertRecordValues(payment, [{"amount": 15.0, "billing_postdated": False}])
+        self.assertRecordValues(invoice, [{"amount_residual": 100.0, "billing_scheduled_amount": 100.0}])
+        with freeze_time("2024-02-20"):
+            self.assertEqual(self.env["account.payment"].billing_apply_postdated(), 1)
+        invoice.invalidate_recordset()
+        self.assertRecordValues(invoice, [{"amount_residual": 0.0, "billing_scheduled_amount": 0.0}])
+        self.client.invalidate_recordset()
+        self.assertAlmostEqual(self.client.billing_balance, 0.0, msg="not overpaid")
+
+    @freeze_time("2024-02-01")
+    def test_credit_on_file_with_schedules(self):
+        """Credit on file is applied up to what the schedules leave to pay."""
+        invoice = self.invoice(100.0)
+        self.pay(invoice, 100.0, postdated_date="2024-02-15")
+        self.env["account.move"].browse(self.client.billing_create_credit(15.0, "Credit on file", tax_ids=[]))
+        preview = invoice._billing_payment_preview(use_credit=True)
+        self.assertEqual((preview["credit_to_apply"], preview["amount"], preview["scheduled"]), (15.0, 0.0, 100.0))
+        result = invoice.billing_make_payment(0.0, self.bank_journal.id, use_credit=True)
+        self.assertEqual(result, {"payment_id": False, "credit_applied": 15.0})
+        self.assertAlmostEqual(invoice.amount_residual, 100.0)
+
+    def test_default_method_is_offline(self):
+        """The provider's method is the journal's first inbound line; Manual is proposed."""
+        self.assertEqual(self.bank_journal._get_available_payment_method_lines("inbound")[:1], self.demo_method_line)
+        invoice = self.invoice(100.0)
+        self.assertEqual(invoice._billing_payment_method_line(self.bank_journal), self.manual_line)
+        payment = self.pay(invoice, 15.0)
+        self.assertEqual(payment.payment_method_line_id, self.manual_line)
+        self.assertFalse(payment.payment_method_line_id.payment_provider_id)
+        form = Form(self.env["billing.payment.wizard"].with_context(**invoice.action_billing_make_payment()["context"]))
+        self.assertEqual(form.journal_id, self.bank_journal)
+        self.assertEqual(form.payment_method_line_id, self.manual_line)
+        self.assertNotIn(self.demo_method_line, form.available_payment_method_line_ids)
+
+    def test_provider_method_refused(self):
+        invoice = self.invoice(100.0)
+        self.assert_refused("online payment provider", invoice, 15.0,
+                            payment_method_line_id=self.demo_method_line.id)
+        wizard = self.env["billing.payment.wizard"].with_context(
+            **invoice.action_billing_make_payment()["context"]).create({"amount": 15.0})
+        wizard.payment_method_line_id = self.demo_method_line
+        payments = self.env["account.payment"].search_count([])
+        with self.assertRaisesRegex(UserError, "online payment provider"):
+            wizard.action_confirm()
+        self.assertEqual(self.env["account.payment"].search_count([]), payments)
+        self.assertAlmostEqual(invoice.amount_residual, 115.0)
+
+    def test_journal_with_only_a_provider_method(self):
+        (self.bank_journal.inbound_payment_method_line_ids - self.demo_method_line).unlink()
+        self.assertEqual(self.bank_journal._get_available_payment_method_lines("inbound"), self.demo_method_line)
+        invoice = self.invoice(100.0)
+        self.assert_refused("no offline method", invoice, 15.0)
+
+    def test_wizard_values_come_from_the_model(self):
+        self.env["account.move"].browse(self.client.billing_create_credit(40.0, "Credit on file", tax_ids=[]))
+        invoice = self.invoice(100.0)
+        with freeze_time("2024-02-01"):
+            self.pay(invoice, 50.0, postdated_date="2024-03-01")
+            preview = invoice._billing_payment_preview(use_credit=True)
+            self.assertEqual(preview, {"amount_due": 115.0, "scheduled": 50.0, "credit_available": 40.0,
+                                       "credit_to_apply": 40.0, "amount": 25.0})
+            form = Form(self.env["billing.payment.wizard"].with_context(
+                **invoice.action_billing_make_payment()["context"]))
+            self.assertTrue(form.use_credit)
+            self.assertAlmostEqual(form.credit_to_apply, 40.0)
+            self.assertAlmostEqual(form.amount, 25.0)
+            self.assertAlmostEqual(form.amount_left, 0.0)
+            form.use_credit = False
+            self.assertAlmostEqual(form.amount, 65.0)

@@ -16,8 +16,8 @@ from .common import BillingCommon
 TZ = "America/Toronto"
 
 
-@tagged("post_install", "-at_install")
-class TestRefunds(BillingCommon):
+class RefundCase(BillingCommon):
+    """The test company in a known time zone, the demo card provider and helpers for refunds."""
 
     @classmethod
     def setUpClass(cls):
@@ -100,6 +100,10 @@ class TestRefunds(BillingCommon):
         """A frozen clock value (naive UTC) for ``local_datetime`` in the company time zone."""
         return pytz.timezone(TZ).localize(local_datetime).astimezone(pytz.utc).replace(tzinfo=None)
 
+
+@tagged("post_install", "-at_install")
+class TestRefunds(RefundCase):
+
     # ---- R3: refund from the client --------------------------------------------
 
     def test_r3_refund_reconciles_oldest_credit_first(self):
@@ -110,7 +114,7 @@ class TestRefunds(BillingCommon):
         self.assertRecordValues(refund, [{
             "payment_type": "outbound", "partner_type": "customer", "partner_id": self.client.id,
             "amount": 60.0, "journal_id": self.bank_journal.id, "billing_refund_state": "pending",
-            "billing_note": "Client leaves the club", "source_payment_id": False,
+            "billing_note": "Client leaves the club", "billing_source_payment_id": False,
         }])
         self.assertTrue(refund.payment_method_line_id.payment_method_id.code == "manual")
         self.assertEqual(refund.move_id.state, "posted")
@@ -191,7 +195,7 @@ class TestRefunds(BillingCommon):
         third = self.refund_payment(payment, 0.01)
         refunds = first + second + third
         self.assertRecordValues(refunds, [
-            {"source_payment_id": payment.id, "journal_id": self.cash_journal.id, "amount": amount,
+            {"billing_source_payment_id": payment.id, "journal_id": self.cash_journal.id, "amount": amount,
              "payment_type": "outbound", "billing_refund_state": "pending"}
             for amount in (30.0, 69.99, 0.01)
         ])
@@ -228,7 +232,7 @@ class TestRefunds(BillingCommon):
         wizard.amount = 40.0
         action = wizard.action_confirm()
         refund = self.Payment.browse(action["res_id"])
-        self.assertEqual(refund.source_payment_id, payment)
+        self.assertEqual(refund.billing_source_payment_id, payment)
         self.assertAlmostEqual(payment.billing_refundable_amount, 60.0)
         # Odoo's own Refund button opens the same wizard.
         self.assertEqual(payment.action_refund_wizard()["res_model"], "billing.payment.refund.wizard")
@@ -343,10 +347,12 @@ class TestRefunds(BillingCommon):
                 refund.billing_cancel_refund()
         with freeze_time(self.local(datetime(2026, 3, 10, 17, 59))):
             refund.billing_cancel_refund()
+        # The settlement follows the company's cut-off; no company moves the scheduled action.
         cron = self.env.ref("account_billing_operations.ir_cron_billing_settle_refunds")
+        nextcall = cron.nextcall
         with freeze_time(self.local(datetime(2026, 3, 10, 12, 0))):
             self.company.billing_settlement_cutoff = 22.5
-        self.assertEqual(cron.nextcall, self.local(datetime(2026, 3, 10, 22, 30)))
+        self.assertEqual(cron.nextcall, nextcall)
         with self.assertRaises(ValidationError):
             self.company.billing_settlement_cutoff = 24.0
 
@@ -363,7 +369,8 @@ class TestRefunds(BillingCommon):
         refund_cash = self.refund_payment(cash, 20.0)
         self.assertEqual(refund_1.journal_id, self.bank_journal)
         self.assertEqual(refund_1.payment_method_line_id, card_1.payment_method_line_id)
-        self.assertEqual(refund_1.source_payment_id, card_1)
+        self.assertEqual(refund_1.billing_source_payment_id, card_1)
+        self.assertEqual(card_1.refunds_count, 1)
         Tx = self.env["payment.transaction"].sudo()
         sources = (card_1 | card_2 | card_3).payment_transaction_id
         # R5.1: nothing is sent before settlement.
@@ -382,7 +389,9 @@ class TestRefunds(BillingCommon):
              "source_transaction_id": card_2.payment_transaction_id.id, "provider_id": self.demo_provider.id},
         ])
         self.assertEqual((refund_1 | refund_2).payment_transaction_id, sent)
+        # Odoo's own link, from the provider's refund transaction, says the same as the module's.
         self.assertEqual((refund_1 | refund_2).source_payment_id, card_1 | card_2)
+        self.assertEqual((refund_1 | refund_2).billing_source_payment_id, card_1 | card_2)
         self.assertEqual((refund_1 | refund_2 | refund_cash).mapped("billing_refund_state"), ["settled"] * 3)
         self.assertEqual(refund_3.billing_refund_state, "cancelled")
         self.assertFalse(refund_3.payment_transaction_id)
@@ -395,13 +404,18 @@ class TestRefunds(BillingCommon):
         self.assertEqual(self.Payment.billing_settle_refunds(), 0)
         self.assertEqual(Tx.search_count([("source_transaction_id", "in", sources.ids)]), 2)
 
-    def test_settlement_cron_calls_the_api(self):
-        self.credit(10.0)
+    def test_settlement_cron_settles_what_is_due(self):
+        self.credit(20.0)
         refund = self.refund_from_client(10.0)
+        yesterday = self.refund_from_client(10.0)
+        self.set_created(refund, datetime(2026, 3, 11, 9, 0))
+        self.set_created(yesterday, datetime(2026, 3, 10, 9, 0))
         cron = self.env.ref("account_billing_operations.ir_cron_billing_settle_refunds")
-        self.assertEqual(cron.code.strip(), "model.billing_settle_refunds()")
-        cron.sudo().method_direct_trigger()
-        self.assertEqual(refund.billing_refund_state, "settled")
+        self.assertEqual(cron.code.strip(), "model._billing_cron_settle_refunds()")
+        with freeze_time(self.local(datetime(2026, 3, 11, 10, 0))):
+            cron.sudo().method_direct_trigger()
+        self.assertEqual((refund | yesterday).mapped("billing_refund_state"), ["pending", "settled"])
+        self.assertIn("Refund settlement", self.client.message_ids[:1].body)
 
     # ---- Wizards --------------------------------------------------------------
 

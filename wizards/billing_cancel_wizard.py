@@ -3,11 +3,11 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
 
 
 class BillingCancelWizard(models.TransientModel):
-    """Cancel/refund items (R6) of a posted customer invoice: a thin form on billing_cancel_items."""
+    """Cancel/refund items of a posted customer invoice (SPEC R6): a thin form on billing_cancel_items;
+    what it shows comes from account.move._billing_cancel_preview."""
 
     _name = "billing.cancel.wizard"
     _inherit = ["account.billing.card.guard"]
@@ -25,8 +25,12 @@ class BillingCancelWizard(models.TransientModel):
         string="Penalty", required=True, default="none")
     penalty_value = fields.Float(string="Penalty value", help="An amount, or a percentage (0-100) of the base.")
     base_amount = fields.Monetary(string="Base (taxes included)", compute="_compute_amounts")
-    penalty_amount = fields.Monetary(string="Penalty amount", compute="_compute_amounts")
+    penalty_amount = fields.Monetary(string="Penalty amount", compute="_compute_amounts",
+                                     help="Taxes included: the cancellation fee keeps its share of sales tax.")
+    penalty_untaxed_amount = fields.Monetary(string="Penalty without taxes", compute="_compute_amounts")
+    penalty_tax_amount = fields.Monetary(string="Penalty taxes", compute="_compute_amounts")
     credit_amount = fields.Monetary(string="Credit", compute="_compute_amounts")
+    preview_error = fields.Char(string="Cannot cancel yet", compute="_compute_amounts")
     can_refund = fields.Boolean(compute="_compute_refund_info")
     paid_amount = fields.Monetary(string="Paid on this invoice", compute="_compute_refund_info")
     available_payment_ids = fields.Many2many("account.payment", compute="_compute_refund_info")
@@ -64,26 +68,24 @@ class BillingCancelWizard(models.TransientModel):
     # COMPUTES
     # -------------------------------------------------------------------------
 
-    def _selection(self):
-        return [(line.invoice_line_id._origin, line.quantity) for line in self.line_ids
-                if line.selected and line.invoice_line_id and float_compare(
-                    line.quantity, 0.0, precision_rounding=line.invoice_line_id.product_uom_id.rounding or 0.001) > 0]
+    def _lines_arg(self):
+        """The ticked lines as billing_cancel_items takes them: [[invoice line id, quantity], ...]."""
+        return [[line.invoice_line_id._origin.id, line.quantity] for line in self.line_ids
+                if line.selected and line.invoice_line_id]
 
     @api.depends("line_ids.selected", "line_ids.quantity", "penalty_type", "penalty_value")
     def _compute_amounts(self):
         for wizard in self:
-            currency = wizard.currency_id or self.env.company.currency_id
-            selection = wizard._selection()
-            base = wizard.invoice_id._origin._billing_cancel_base(selection) if selection else 0.0
-            if wizard.penalty_type == "percent":
-                penalty = currency.round(base * (wizard.penalty_value or 0.0) / 100.0)
-            elif wizard.penalty_type == "amount":
-                penalty = currency.round(wizard.penalty_value or 0.0)
-            else:
-                penalty = 0.0
-            wizard.base_amount = base
-            wizard.penalty_amount = penalty
-            wizard.credit_amount = max(0.0, currency.round(base - penalty))
+            lines = wizard._lines_arg()
+            invoice = wizard.invoice_id._origin
+            preview = invoice._billing_cancel_preview(lines, wizard.penalty_type, wizard.penalty_value) \
+                if lines and invoice else {}
+            wizard.base_amount = preview.get("base", 0.0)
+            wizard.penalty_amount = preview.get("penalty", 0.0)
+            wizard.penalty_untaxed_amount = preview.get("penalty_untaxed", 0.0)
+            wizard.penalty_tax_amount = preview.get("penalty_tax", 0.0)
+            wizard.credit_amount = preview.get("credit", 0.0)
+            wizard.preview_error = preview.get("error") or False
 
     @api.depends("invoice_id")
     def _compute_refund_info(self):
@@ -100,11 +102,11 @@ class BillingCancelWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        selection = self._selection()
-        if not selection:
+        lines = self._lines_arg()
+        if not lines:
             raise UserError(self.env._("Tick at least one item to cancel."))
         result = self.invoice_id.with_company(self.company_id).billing_cancel_items(
-            [[line.id, quantity] for line, quantity in selection],
+            lines,
             penalty_type=self.penalty_type,
             penalty_value=self.penalty_value,
             refund_amount=self.refund_amount or 0.0,

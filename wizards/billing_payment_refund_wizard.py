@@ -23,7 +23,8 @@ class BillingPaymentRefundWizard(models.TransientModel):
         required=True, currency_field="currency_id",
         compute="_compute_amount", store=True, readonly=False, precompute=True)
     note = fields.Text(required=True)
-    balance_after = fields.Monetary(compute="_compute_balance_after", currency_field="currency_id")
+    company_currency_id = fields.Many2one(related="payment_id.company_id.currency_id", string="Company currency")
+    balance_after = fields.Monetary(compute="_compute_balance_after", currency_field="company_currency_id")
     balance_after_label = fields.Char(string="Balance after the refund", compute="_compute_balance_after")
     client_will_owe = fields.Boolean(compute="_compute_balance_after")
 
@@ -43,11 +44,15 @@ class BillingPaymentRefundWizard(models.TransientModel):
 
     @api.depends("amount", "payment_id")
     def _compute_balance_after(self):
-        """R4.3: the refund raises the balance by its amount, reconciled or not."""
+        """R4.3: the balance (company currency) once the refund is booked, as the model computes it."""
         for wizard in self:
-            client = wizard.payment_id.partner_id.commercial_partner_id.with_company(wizard.company_id)
-            currency = client.billing_currency_id or self.env.company.currency_id
-            balance = currency.round(client.billing_balance + (wizard.amount or 0.0))
+            payment = wizard.payment_id
+            currency = payment.company_id.currency_id or self.env.company.currency_id
+            if not payment:
+                wizard.update({"balance_after": 0.0, "balance_after_label": False, "client_will_owe": False})
+                continue
+            balance = payment._billing_refund_balance_after(wizard.amount or 0.0)
+            client = payment.partner_id.commercial_partner_id
             wizard.balance_after = balance
             wizard.balance_after_label = client._billing_format_balance(balance, currency)
             wizard.client_will_owe = currency.compare_amounts(balance, 0.0) > 0

@@ -5,7 +5,8 @@ from odoo.exceptions import UserError
 
 
 class BillingPaymentWizard(models.TransientModel):
-    """Make a payment (R7) from a posted customer invoice: a thin form on billing_make_payment."""
+    """Make a payment from a posted customer invoice (SPEC R7): a thin form on billing_make_payment;
+    what it shows comes from account.move._billing_payment_preview."""
 
     _name = "billing.payment.wizard"
     _inherit = ["account.billing.card.guard"]
@@ -29,7 +30,9 @@ class BillingPaymentWizard(models.TransientModel):
         string="Use the credit on file", compute="_compute_use_credit", store=True, readonly=False,
         precompute=True,
         help="Apply the client's open credit to this invoice, oldest first, before paying the rest.")
-    credit_to_apply = fields.Monetary(string="Credit applied", compute="_compute_credit_to_apply")
+    credit_to_apply = fields.Monetary(
+        string="Credit applied", compute="_compute_credit_to_apply",
+        help="The credit on file applied to this invoice, up to what the scheduled payments leave to pay.")
     amount = fields.Monetary(
         compute="_compute_amount", store=True, readonly=False, precompute=True,
         help="Paid with the payment mode below; when the credit on file is used, what is left to pay.")
@@ -49,7 +52,9 @@ class BillingPaymentWizard(models.TransientModel):
         help="Cheque number, bank, card type and last four digits, authorisation code. Never a full card number.")
     postdated = fields.Boolean()
     postdated_date = fields.Date(string="Payment date", help="A date after today: the payment is applied on that date.")
-    amount_left = fields.Monetary(string="Left to pay after", compute="_compute_amount_left")
+    amount_left = fields.Monetary(
+        string="Left to pay after", compute="_compute_amount_left",
+        help="What is left to pay once this payment, the credit applied and the scheduled payments are counted.")
 
     # -------------------------------------------------------------------------
     # DEFAULTS / CHECKS
@@ -71,60 +76,60 @@ class BillingPaymentWizard(models.TransientModel):
     # COMPUTES
     # -------------------------------------------------------------------------
 
+    def _preview(self, use_credit):
+        """The figures of account.move._billing_payment_preview: the same code as the button."""
+        invoice = self.invoice_id._origin
+        return invoice._billing_payment_preview(use_credit=use_credit) if invoice else {
+            "amount_due": 0.0, "scheduled": 0.0, "credit_available": 0.0, "credit_to_apply": 0.0, "amount": 0.0}
+
     @api.depends("invoice_id")
     def _compute_credit_available(self):
         for wizard in self:
-            invoice = wizard.invoice_id
-            wizard.credit_available = invoice._billing_credit_amount(invoice._billing_open_credit_lines()) \
-                if invoice else 0.0
+            wizard.credit_available = wizard._preview(False)["credit_available"]
 
-    @api.depends("credit_available", "postdated")
+    @api.depends("invoice_id", "postdated")
     def _compute_use_credit(self):
         for wizard in self:
-            wizard.use_credit = bool(wizard.credit_available) and not wizard.postdated
+            wizard.use_credit = not wizard.postdated and bool(wizard._preview(True)["credit_to_apply"])
 
-    @api.depends("use_credit", "credit_available", "amount_due")
+    @api.depends("invoice_id", "use_credit")
     def _compute_credit_to_apply(self):
         for wizard in self:
-            wizard.credit_to_apply = min(wizard.credit_available, wizard.amount_due) if wizard.use_credit else 0.0
+            wizard.credit_to_apply = wizard._preview(wizard.use_credit)["credit_to_apply"]
 
-    @api.depends("credit_to_apply", "amount_due", "scheduled_amount")
+    @api.depends("invoice_id", "use_credit")
     def _compute_amount(self):
         for wizard in self:
-            currency = wizard.currency_id or self.env.company.currency_id
-            wizard.amount = max(0.0, currency.round(
-                wizard.amount_due - wizard.credit_to_apply - wizard.scheduled_amount))
+            wizard.amount = wizard._preview(wizard.use_credit)["amount"]
 
-    @api.depends("amount_due", "credit_to_apply", "amount")
+    @api.depends("amount_due", "scheduled_amount", "credit_to_apply", "amount")
     def _compute_amount_left(self):
         for wizard in self:
             currency = wizard.currency_id or self.env.company.currency_id
-            wizard.amount_left = currency.round(wizard.amount_due - wizard.credit_to_apply - wizard.amount)
+            wizard.amount_left = currency.round(
+                wizard.amount_due - wizard.scheduled_amount - wizard.credit_to_apply - wizard.amount)
 
     @api.depends("invoice_id")
     def _compute_journal_id(self):
         for wizard in self:
             if wizard.journal_id or not wizard.invoice_id:
                 continue
-            journals = self.env["account.journal"].search([
-                *self.env["account.journal"]._check_company_domain(wizard.company_id),
-                ("type", "in", ("bank", "cash")),
-                "|", ("currency_id", "=", False), ("currency_id", "=", wizard.currency_id.id),
-            ])
-            wizard.journal_id = journals.filtered(lambda j: j.type == "bank")[:1] or journals[:1]
+            wizard.journal_id = wizard.invoice_id._origin._billing_default_payment_journal()
 
     @api.depends("journal_id")
     def _compute_available_payment_method_line_ids(self):
         for wizard in self:
-            wizard.available_payment_method_line_ids = wizard.journal_id._get_available_payment_method_lines(
-                "inbound") if wizard.journal_id else False
+            wizard.available_payment_method_line_ids = self.env["account.move"]._billing_offline_method_lines(
+                wizard.journal_id._origin) if wizard.journal_id else False
 
     @api.depends("available_payment_method_line_ids")
     def _compute_payment_method_line_id(self):
         for wizard in self:
             lines = wizard.available_payment_method_line_ids._origin
             if wizard.payment_method_line_id._origin not in lines:
-                wizard.payment_method_line_id = lines[:1]
+                # The offline method Make a payment proposes (R7.2), from the model.
+                wizard.payment_method_line_id = lines and self.env["account.move"]._billing_payment_method_line(
+                    wizard.journal_id._origin)
 
     # -------------------------------------------------------------------------
     # BUSINESS
