@@ -742,13 +742,24 @@ class AccountMove(models.Model):
             raise UserError(self.env._(
                 "Refunding money needs the group Billing: refunds. Cancel the items with a credit only "
                 "(refund amount 0) or ask a user of that group."))
+        # What was paid on the invoice minus what Cancel/refund items already refunded for it (the
+        # caller holds the invoice's lock, so no other refund of it is being made).
         paid = self._billing_paid_amount()
+        refunded = self.env["account.payment"]._billing_invoice_refunded_amounts(self).get(self.id, 0.0)
         if currency.compare_amounts(refund_amount, paid) > 0:
             raise UserError(self.env._(
                 "The refund %(amount)s is more than what was paid on %(invoice)s (%(paid)s). Lower the refund; "
                 "to give back more, use Record a refund on the client's Billing tab.",
                 amount=format_amount(self.env, refund_amount, currency), invoice=self.display_name,
                 paid=format_amount(self.env, paid, currency)))
+        if currency.compare_amounts(refund_amount, paid - refunded) > 0:
+            raise UserError(self.env._(
+                "The refund %(amount)s is more than what is left to refund on %(invoice)s: %(paid)s was paid "
+                "on it and %(refunded)s already refunded with Cancel/refund items, so %(left)s at most. Lower "
+                "the refund; to give back more, use Record a refund on the client's Billing tab.",
+                amount=format_amount(self.env, refund_amount, currency), invoice=self.display_name,
+                paid=format_amount(self.env, paid, currency), refunded=format_amount(self.env, refunded, currency),
+                left=format_amount(self.env, max(0.0, currency.round(paid - refunded)), currency)))
         billing_tools.check_note(self.env, note, self.env._("a refund"))
         payment = self.env["account.payment"]
         journal = self.env["account.journal"]
@@ -861,14 +872,19 @@ class AccountMove(models.Model):
 
     def _billing_refund_after_cancel(self, client, amount, payment, journal, note):
         """R6.4: money back through R4 (a payment of the invoice) or R3 (an offline journal), in
-        the invoice's currency (R4.4): ``amount`` is in it."""
+        the invoice's currency (R4.4): ``amount`` is in it. The refund is linked to the invoice (it
+        counts against what is left to refund on it)."""
         Payment = self.env["account.payment"]
         if not amount:
             return Payment
         if payment:
-            return Payment.browse(payment.billing_refund(amount, note))
+            refund = Payment.browse(payment.billing_refund(amount, note))
+            refund._billing_link_refund_invoice(self)
+            return refund
         if self.currency_id == self.company_currency_id:
-            return Payment.browse(client.billing_refund(amount, journal.id, note))
+            refund = Payment.browse(client.billing_refund(amount, journal.id, note))
+            refund._billing_link_refund_invoice(self)
+            return refund
         # The rules of R3 (no more than the client's credit, in company currency), the refund in
         # the invoice's currency, reconciled with the client's open credit, oldest first.
         client = client.with_company(self.company_id)
@@ -888,6 +904,7 @@ class AccountMove(models.Model):
                 company_amount=format_amount(self.env, in_company, company_currency),
                 client=client.display_name, credit=format_amount(self.env, available, company_currency)))
         refund = Payment._billing_create_refund(client, amount, journal, method_line, note, currency=self.currency_id)
+        refund._billing_link_refund_invoice(self)
         refund._billing_reconcile_with_credit(credit_lines)
         client._billing_post_audit(refund, self.env._("Refund"), refund._billing_company_amount(), note,
                                    self.env._("Refund of %(amount)s.",

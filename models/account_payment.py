@@ -21,7 +21,11 @@ COUNTED_REFUND_STATES = ("pending", "settled")
 REFUND_MARK_FIELDS = ("billing_source_payment_id", "billing_refund_state")
 # R4.2: what the cap is computed from; fixed on a refund once it is made (UI, ORM, RPC, import).
 REFUND_FROZEN_FIELDS = (*REFUND_MARK_FIELDS, "source_payment_id", "amount", "currency_id", "partner_id",
-                        "payment_type", "partner_type", "company_id")
+                        "payment_type", "partner_type", "company_id", "billing_invoice_id")
+# What a refund's cap is about: fixed on a payment once it has refunds that count.
+REFUNDED_PAYMENT_FIXED_FIELDS = ("amount", "currency_id", "partner_id")
+# The payment states a refund may take outside Cancel refund: posting it and reconciling it.
+REFUND_POSTED_STATES = ("in_process", "paid")
 
 
 class AccountPayment(models.Model):
@@ -114,12 +118,13 @@ class AccountPayment(models.Model):
         for payment in self:
             payment.billing_refund_count = counts.get(payment._origin.id, 0)
 
-    @api.depends("amount", "state", "payment_type", "billing_refund_state", "billing_refunded_amount")
+    @api.depends("move_id.state", "move_id.line_ids.amount_currency", "state", "payment_type",
+                 "billing_refund_state", "billing_refunded_amount")
     def _compute_billing_refundable_amount(self):
         for payment in self:
             if payment._billing_is_refundable_payment():
                 payment.billing_refundable_amount = max(
-                    0.0, payment.currency_id.round(payment.amount - payment.billing_refunded_amount))
+                    0.0, payment.currency_id.round(payment._billing_booked_amount() - payment.billing_refunded_amount))
             else:
                 payment.billing_refundable_amount = 0.0
 
@@ -130,8 +135,8 @@ class AccountPayment(models.Model):
 
     @api.depends("billing_refundable_amount")
     def _compute_amount_available_for_refund(self):
-        """Odoo's own refund amount of a card payment is the module's cap (R4.1): its amount minus
-        its refunds that are not cancelled, whatever Odoo's own link says."""
+        """Odoo's own refund amount of a card payment is the module's cap (R4.1): the amount its
+        journal entry booked minus its refunds that are not cancelled, whatever Odoo's own link says."""
         res = super()._compute_amount_available_for_refund()
         for payment in self.filtered("payment_transaction_id"):
             if payment._billing_provider_refund_support() in ("partial", "full_only"):
@@ -165,21 +170,36 @@ class AccountPayment(models.Model):
 
     def write(self, vals):
         self._billing_check_frozen(vals)
+        self._billing_check_refund_state_write(vals)
+        self._billing_check_refunded_payment(vals)
         return super().write(vals)
 
+    def _billing_booked_amount(self):
+        """R4.1: what this payment's posted journal entry booked on its bank or cash account, in the
+        payment's currency; 0 without a posted entry in that currency. The base of the refund cap:
+        the payment's own amount field can be edited once posted, its posted entry cannot."""
+        self.ensure_one()
+        if not self.move_id or self.move_id.state != "posted":
+            return 0.0
+        liquidity, _counterpart, _writeoff = self._seek_for_lines()
+        if not liquidity or liquidity.currency_id != self.currency_id:
+            return 0.0
+        sign = -1.0 if self.payment_type == "outbound" else 1.0
+        return max(0.0, self.currency_id.round(sign * sum(liquidity.mapped("amount_currency"))))
+
     def _billing_check_refund_cap(self, amount):
-        """R4.1: ``amount`` (in the payment's currency) is at most the payment's amount minus its
-        refunds that count; returns what is already refunded. Called by Refund and, before anything
-        is written, by Cancel/refund items."""
+        """R4.1: ``amount`` (in the payment's currency) is at most what the payment's journal entry
+        booked minus its refunds that count; returns what is already refunded. Called by Refund and,
+        before anything is written, by Cancel/refund items."""
         self.ensure_one()
         currency = self.currency_id
         refunded = self._billing_refunded_amounts().get(self.id, 0.0)
-        cap = currency.round(self.amount - refunded)
+        cap = currency.round(self._billing_booked_amount() - refunded)
         if currency.compare_amounts(amount, cap) > 0:
             raise UserError(self.env._(
-                "%(amount)s is more than what is left to refund on %(payment)s: %(cap)s (its amount "
-                "minus its refunds that are not cancelled). To give back more, use Record a refund on "
-                "the client's Billing tab for the rest.",
+                "%(amount)s is more than what is left to refund on %(payment)s: %(cap)s (the amount its "
+                "journal entry booked minus its refunds that are not cancelled). To give back more, use "
+                "Record a refund on the client's Billing tab for the rest.",
                 amount=format_amount(self.env, amount, currency), payment=self.display_name,
                 cap=format_amount(self.env, max(cap, 0.0), currency)))
         return refunded
@@ -204,6 +224,64 @@ class AccountPayment(models.Model):
                         "client and state are fixed when it is made. To undo it, use its Cancel refund "
                         "button; for another amount, cancel it and make a new refund.",
                         refund=payment.display_name, field=payment._fields[name].string))
+
+    def _billing_check_refund_state_write(self, vals):
+        """R5: a refund is posted (and reconciled) like any payment, but reset, cancelled or rejected
+        only by its Cancel refund button; a cancelled refund stays cancelled. The flag is the
+        module's own (``billing_tools.internal``): a client's context cannot carry it."""
+        if "state" not in vals or billing_tools.is_internal(self.env, "billing_cancelling_refund"):
+            return
+        for payment in self:
+            if not (payment.billing_refund_state or payment.billing_source_payment_id):
+                continue
+            if payment.state == vals["state"]:
+                continue
+            if vals["state"] in REFUND_POSTED_STATES and payment.billing_refund_state in COUNTED_REFUND_STATES:
+                continue
+            raise UserError(self.env._(
+                "The refund %(refund)s cannot be changed (%(field)s): its payment, amount, currency, client "
+                "and state are fixed when it is made. To undo it, use its Cancel refund button while it is "
+                "pending settlement; once settled, create an invoice for the client with its Create an "
+                "invoice button.", refund=payment.display_name, field=payment._fields["state"].string))
+
+    def _billing_check_refunded_payment(self, vals):
+        """R4.1: the amount, currency and client of a payment that has refunds that count are fixed:
+        the refunds were made against them."""
+        names = [name for name in REFUNDED_PAYMENT_FIXED_FIELDS if name in vals]
+        if not names:
+            return
+        payments = self.filtered(lambda pay: pay.payment_type == "inbound" and not pay.billing_refund_state
+                                 and any(pay._billing_changes(name, vals[name]) for name in names))
+        refunded = payments._billing_refunded_amounts()
+        for payment in payments:
+            if not payment.currency_id.is_zero(refunded.get(payment.id, 0.0)):
+                raise UserError(self.env._(
+                    "%(payment)s has refunds: its amount, currency and client can no longer be changed. "
+                    "To correct it, cancel its pending refunds with their Cancel refund button first, or "
+                    "record the difference as a new payment or a refund on the client's Billing tab.",
+                    payment=payment.display_name))
+
+    def _billing_link_refund_invoice(self, invoice):
+        """R6.4: the invoice a refund of Cancel/refund items was made for, set right after the module
+        made the refund (in the same transaction, under the invoice's lock) and fixed from then on."""
+        self.ensure_one()
+        if not self.billing_refund_state or self.billing_invoice_id:
+            raise UserError(self.env._("%(payment)s is not a new refund: it cannot be linked to an invoice.",
+                                       payment=self.display_name))
+        return super().write({"billing_invoice_id": invoice.id})
+
+    @api.model
+    def _billing_invoice_refunded_amounts(self, invoices):
+        """R6.4: {invoice id: sum of the refunds made for it by Cancel/refund items that count}, in
+        the invoice's currency (those refunds are made in it), read from the database."""
+        if not invoices:
+            return {}
+        Payment = self.env["account.payment"].sudo()
+        Payment.flush_model(["billing_invoice_id", "billing_refund_state", "amount"])
+        groups = Payment._read_group(
+            [("billing_invoice_id", "in", invoices.ids), ("billing_refund_state", "in", COUNTED_REFUND_STATES)],
+            ["billing_invoice_id"], ["amount:sum"])
+        return {invoice.id: amount for invoice, amount in groups}
 
     def _billing_changes(self, name, value):
         """Whether writing ``value`` in the field ``name`` would change it."""
@@ -241,7 +319,7 @@ class AccountPayment(models.Model):
                 "The refund %(refunds)s is settled: the money has left, so it cannot be reset or cancelled. "
                 "To take the amount back, create an invoice for the client with the Create an invoice "
                 "button of the refund.", refunds=", ".join(settled.mapped("display_name"))))
-        if refunds and not self.env.context.get("billing_cancelling_refund"):
+        if refunds and not billing_tools.is_internal(self.env, "billing_cancelling_refund"):
             raise UserError(self.env._(
                 "The refund %(refunds)s is pending settlement: undo it with its Cancel refund button, which "
                 "frees the credit or the payment it used.", refunds=", ".join(refunds.mapped("display_name"))))
@@ -440,14 +518,15 @@ class AccountPayment(models.Model):
             credit_lines = client._billing_open_credit_lines()
             billing_tools.lock_rows(credit_lines)
             # Re-read what the cap depends on, now that nobody else can change it.
-            payment.invalidate_recordset(["state", "amount"])
+            payment.invalidate_recordset(["state", "amount", "move_id"])
             refunded = payment._billing_check_refund_cap(amount)
+            booked = payment._billing_booked_amount()
             if support == "full_only" and (not currency.is_zero(refunded)
-                                           or currency.compare_amounts(amount, payment.amount)):
+                                           or currency.compare_amounts(amount, booked)):
                 raise UserError(self.env._(
                     "The payment provider of %(payment)s refunds only the full amount (%(amount)s) in "
                     "one go.", payment=payment.display_name,
-                    amount=format_amount(self.env, payment.amount, currency)))
+                    amount=format_amount(self.env, booked, currency)))
             if payment.payment_transaction_id:
                 # Same journal and method as the card payment, as Odoo's provider refunds do; the
                 # provider's refund transaction is made at settlement (R5.1).
@@ -486,7 +565,7 @@ class AccountPayment(models.Model):
             raise UserError(refusal)
         # Unreconcile and cancel: the credit or the payment's refundable amount is free again. The
         # journal entry is kept, cancelled (Odoo's action_cancel would delete it once in draft).
-        cancelling = refund.with_context(billing_cancelling_refund=True)
+        cancelling = billing_tools.internal(refund, "billing_cancelling_refund")
         cancelling.action_draft()
         if refund.move_id:
             cancelling.move_id.button_cancel()  # also sets the payment cancelled
@@ -568,8 +647,8 @@ class AccountPayment(models.Model):
     def _billing_commit(self):
         """R5.5: what is settled is committed before the next refund is sent. A test's own
         transaction is never committed (it is rolled back at its end); a test working on real
-        committed cursors asks for the commit with the context key ``billing_settle_commit``."""
-        if not odoo.modules.module.current_test or self.env.context.get("billing_settle_commit"):
+        committed cursors asks for the commit with ``billing_tools.internal(records, "billing_settle_commit")``."""
+        if not odoo.modules.module.current_test or billing_tools.is_internal(self.env, "billing_settle_commit"):
             self.env.cr.commit()
 
     # -------------------------------------------------------------------------

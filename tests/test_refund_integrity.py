@@ -375,3 +375,141 @@ class TestRefundNotesAndInput(RefundCase):
         payment = self.cash_payment(100.0)
         with self.assertRaises(AccessError):
             payment.with_user(self.invoicing_user).billing_refund("ten", "No rights")
+
+
+@tagged("post_install", "-at_install")
+class TestRefundTrustedData(RefundCase):
+    """The cap comes from what was booked, R6 refunds count per invoice, and a refund's state is
+    changed only by Cancel refund: whatever an RPC client writes or puts in its context."""
+
+    def assertRefundIntact(self, refund, refund_state):
+        self.env.invalidate_all()
+        self.assertIn(refund.state, ("in_process", "paid"))
+        self.assertEqual(refund.billing_refund_state, refund_state)
+        self.assertEqual(refund.move_id.state, "posted")
+
+    # ---- the cap is what the payment's journal entry booked ------------------------------
+
+    def test_editing_a_posted_payment_amount_does_not_raise_its_cap(self):
+        payment = self.cash_payment(100.0)
+        liquidity = payment._seek_for_lines()[0]
+        # Odoo lets an invoicing user write the amount of a posted payment (its entry is not changed).
+        try:
+            with self.env.cr.savepoint():
+                payment.with_user(self.invoicing_user).write({"amount": 1000.0})
+        except UserError:
+            pass
+        self.env.invalidate_all()
+        self.assertRecordValues(liquidity, [{"debit": 100.0, "amount_currency": 100.0}])
+        self.assertAlmostEqual(payment.billing_refundable_amount, 100.0)
+        before = self.snapshot()
+        with self.assertRaisesRegex(UserError, "more than what is left to refund"):
+            self.refund_payment(payment, 100.01)
+        self.assertNothingWritten(before)
+        refund = self.refund_payment(payment, 100.0)
+        self.assertRecordValues(refund, [{"amount": 100.0, "billing_refund_state": "pending"}])
+        self.assertAlmostEqual(payment.billing_refundable_amount, 0.0)
+        # Once refunded, the amount, currency and client of the payment are fixed.
+        other = self.env["res.partner"].create({"name": "Other client"})
+        for vals in ({"amount": 5000.0}, {"currency_id": self.setup_other_currency("EUR").id},
+                     {"partner_id": other.id}):
+            for record in (payment, payment.with_user(self.invoicing_user)):
+                with self.subTest(vals=vals, user=record.env.user.login):
+                    before = self.snapshot()
+                    with self.assertRaisesRegex(UserError, "has refunds"):
+                        record.write(vals)
+                    self.assertNothingWritten(before)
+                    self.assertRecordValues(payment, [{"partner_id": self.client.id, "currency_id": self.currency.id}])
+
+    def test_card_payment_amount_available_for_refund_is_the_booked_amount(self):
+        payment = self.card_payment(100.0, "TRUSTED-CARD-1")
+        payment.write({"amount": 1000.0})
+        self.env.invalidate_all()
+        self.assertAlmostEqual(payment.amount_available_for_refund, 100.0)
+        self.assertAlmostEqual(payment.billing_refundable_amount, 100.0)
+        with self.assertRaisesRegex(UserError, "more than what is left to refund"):
+            self.refund_payment(payment, 100.01)
+
+    # ---- R6: the refunds of an invoice never exceed what was paid on it ----------------------
+
+    def test_cancel_items_refunds_count_per_invoice(self):
+        self.credit(1000.0)  # the client has other credit
+        invoice = self.init_invoice("out_invoice", partner=self.client, amounts=[100.0, 100.0, 100.0], taxes=[],
+                                    invoice_date="2024-01-10", post=True)
+        payment = self.pay_invoice(invoice, journal=self.bank_journal)
+        first, second, third = invoice.invoice_line_ids
+        result = invoice.billing_cancel_items([first.id], refund_amount=300.0,
+                                              refund_journal_id=self.bank_journal.id, note="Moving")
+        refund = self.Payment.browse(result["refund_payment_id"])
+        # 300.00 paid, 300.00 refunded: not one cent more, from a journal or from the payment.
+        for kwargs in ({"refund_journal_id": self.bank_journal.id}, {"refund_payment_id": payment.id}):
+            with self.subTest(**kwargs):
+                before = self.snapshot()
+                with self.assertRaisesRegex(UserError, "already refunded"):
+                    invoice.billing_cancel_items([second.id], refund_amount=0.01, note="Moving", **kwargs)
+                self.assertNothingWritten(before)
+                self.assertEqual(second.billing_cancelled_qty, 0.0)
+        self.assertRecordValues(refund, [{"amount": 300.0, "billing_invoice_id": invoice.id,
+                                          "billing_refund_state": "pending"}])
+        # The link to the invoice is fixed like the refund's other fields.
+        with self.assertRaisesRegex(UserError, "cannot be changed"):
+            refund.sudo().write({"billing_invoice_id": False})
+        # A cancelled refund frees its amount; a refund through the payment counts too.
+        refund.billing_cancel_refund()
+        result = invoice.billing_cancel_items([second.id], refund_amount=250.0, refund_payment_id=payment.id,
+                                              note="Moving")
+        self.assertRecordValues(self.Payment.browse(result["refund_payment_id"]),
+                                [{"amount": 250.0, "billing_invoice_id": invoice.id}])
+        before = self.snapshot()
+        with self.assertRaisesRegex(UserError, "already refunded"):
+            invoice.billing_cancel_items([third.id], refund_amount=50.01,
+                                         refund_journal_id=self.bank_journal.id, note="Moving")
+        self.assertNothingWritten(before)
+        result = invoice.billing_cancel_items([third.id], refund_amount=50.0,
+                                              refund_journal_id=self.bank_journal.id, note="Moving")
+        live = self.Payment.search([("billing_invoice_id", "=", invoice.id),
+                                    ("billing_refund_state", "in", ("pending", "settled"))])
+        self.assertAlmostEqual(sum(live.mapped("amount")), 300.0)
+
+    # ---- a refund's state is changed by Cancel refund only ------------------------------
+
+    def test_the_state_of_a_refund_is_not_written(self):
+        payment = self.cash_payment(100.0)
+        refund = self.refund_payment(payment, 60.0)
+        for stage in ("pending", "settled"):
+            if stage == "settled":
+                self.assertEqual(self.Payment.billing_settle_refunds(), 1)
+            for state in ("canceled", "draft", "rejected"):
+                for record in (refund, refund.sudo()):
+                    with self.subTest(stage=stage, state=state, su=record.env.su):
+                        before = self.snapshot()
+                        with self.assertRaisesRegex(UserError, "cannot be changed"):
+                            record.write({"state": state})
+                        self.assertNothingWritten(before)
+                        self.assertRefundIntact(refund, stage)
+                        self.assertAlmostEqual(payment.billing_refundable_amount, 40.0)
+
+    def test_a_forged_context_does_not_cancel_a_refund(self):
+        payment = self.cash_payment(100.0)
+        refund = self.refund_payment(payment, 60.0)
+        forged = refund.with_context(billing_cancelling_refund=True)
+        for call in (forged.action_draft, forged.action_cancel, forged.move_id.button_draft,
+                     forged.move_id.button_cancel, lambda: forged.write({"state": "canceled"})):
+            with self.subTest(call=getattr(call, "__name__", "write")):
+                before = self.snapshot()
+                with self.assertRaises(UserError):
+                    with self.env.cr.savepoint():
+                        call()
+                self.assertNothingWritten(before)
+                self.assertRefundIntact(refund, "pending")
+        # Cancel refund still works, and frees the amount.
+        refund.billing_cancel_refund()
+        self.env.invalidate_all()
+        self.assertRecordValues(refund, [{"state": "canceled", "billing_refund_state": "cancelled"}])
+        self.assertEqual(refund.move_id.state, "cancel")
+        self.assertAlmostEqual(payment.billing_refundable_amount, 100.0)
+        # A cancelled refund is not posted again.
+        with self.assertRaises(UserError):
+            with self.env.cr.savepoint():
+                refund.write({"state": "in_process"})
+        self.assertEqual(refund.billing_refund_state, "cancelled")

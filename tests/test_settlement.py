@@ -14,6 +14,7 @@ from odoo.addons.payment.models.payment_transaction import PaymentTransaction
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..models import billing_tools
 from .common import RaceCase
 from .test_refunds import RefundCase
 
@@ -239,7 +240,7 @@ class TestSettlementCommits(RaceCase):
             return send(tx, **kwargs)
 
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"billing_settle_commit": True})
+            env = api.Environment(cr, SUPERUSER_ID, {"billing_settle_commit": billing_tools.INTERNAL})
             refunds = env["account.payment"].browse(self.refund_ids)
             with patch.object(PaymentTransaction, "_send_refund_request", stop_on_second), \
                     self.assertRaises(StopTheWorker):
@@ -252,7 +253,7 @@ class TestSettlementCommits(RaceCase):
             self.assertEqual(list(self.sent(env).values()), [1, 0, 0])
         # Run again (all pending refunds of the database): nothing is sent twice, nothing missed.
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"billing_settle_commit": True})
+            env = api.Environment(cr, SUPERUSER_ID, {"billing_settle_commit": billing_tools.INTERNAL})
             env["account.payment"].browse(self.refund_ids)._billing_settle()
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
