@@ -97,8 +97,9 @@ class AccountMove(models.Model):
         if locked:
             raise UserError(self.env._(
                 "The billing credit %(credits)s is posted and can never be changed, cancelled or "
-                "deleted. To reverse it, create an invoice from the client's Operations menu "
-                "(Create an invoice) and choose this credit as the one it reverses.",
+                "deleted. To reverse it, create an invoice with the Reverse an erroneous credit button of "
+                "the credit (or Create an invoice on the client's Billing tab, choosing this credit as the "
+                "one it reverses).",
                 credits=", ".join(locked.mapped("display_name")),
             ))
 
