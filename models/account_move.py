@@ -20,6 +20,9 @@ IMMUTABLE_MOVE_FIELDS = frozenset({
     "line_ids", "invoice_line_ids", "amount_untaxed", "amount_tax", "amount_total",
     "billing_operation", "invoice_payment_term_id", "fiscal_position_id",
 })
+# Set by the client's billing operations only (res.partner._billing_create_manual_move, the charge's
+# reversal link, _billing_create_cancellation), never by a client's create or write.
+BILLING_DOCUMENT_FIELDS = ("billing_operation", "billing_reversed_credit_id", "billing_note")
 
 
 class AccountMove(models.Model):
@@ -94,21 +97,69 @@ class AccountMove(models.Model):
         if locked:
             raise UserError(self.env._(
                 "The billing credit %(credits)s is posted and can never be changed, cancelled or "
-                "deleted. To reverse it, create an invoice from the client's Operations menu "
-                "(Create an invoice) and choose this credit as the one it reverses.",
+                "deleted. To reverse it, create an invoice with the Reverse an erroneous credit button of "
+                "the credit (or Create an invoice on the client's Billing tab, choosing this credit as the "
+                "one it reverses).",
                 credits=", ".join(locked.mapped("display_name")),
             ))
 
+    def _billing_check_document_fields(self, vals_list):
+        """What makes a move a billing document is set by the module's own code only (a flag a
+        client cannot send over RPC)."""
+        if billing_tools.is_internal(self.env, "billing_document"):
+            return
+        for vals in vals_list:
+            names = [fname for fname in BILLING_DOCUMENT_FIELDS
+                     if fname in vals and (vals[fname] or self.filtered(fname))]
+            if names:
+                self._billing_check_card_numbers(vals_list)  # a card number is refused as such first
+                raise UserError(self.env._(
+                    "%(fields)s of a journal entry are set only by the client's billing operations (the "
+                    "Create a credit and Create an invoice buttons on the client's Billing tab, the "
+                    "Cancel/refund items button of an invoice): they cannot be set or changed by hand.",
+                    fields=", ".join(self._fields[fname]._description_string(self.env) for fname in names)))
+
+    def _billing_check_refund_entries(self):
+        """R5: the posted journal entry of a pending or settled refund changes only through the
+        refund's Cancel refund button."""
+        entries = self.filtered(lambda move: move.state == "posted" and move.origin_payment_id)
+        if entries:
+            entries.origin_payment_id._billing_check_refund_reset()
+
+    @api.model
+    def _billing_check_line_commands(self, vals_list):
+        """The lines' own checks (account.move.line._billing_check_cancellation_fields) made on the
+        line commands first, so that a refusal comes before the move is written."""
+        line_vals = [command[2] for vals in vals_list for fname in ("line_ids", "invoice_line_ids")
+                     for command in (vals.get(fname) or ())
+                     if isinstance(command, (list, tuple)) and len(command) == 3 and command[0] in (0, 1)
+                     and isinstance(command[2], dict)]
+        if line_vals:
+            self.env["account.move.line"].browse()._billing_check_cancellation_fields(line_vals)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.browse()._billing_check_document_fields(vals_list)
+        self._billing_check_line_commands(vals_list)
+        return super().create(vals_list)
+
     def write(self, vals):
+        self._billing_check_document_fields([vals])
+        self._billing_check_line_commands([vals])
         protected = IMMUTABLE_MOVE_FIELDS.intersection(vals)
         if protected:
-            changing = self.filtered(lambda move: any(
-                self._field_will_change(move, vals, fname) for fname in protected))
-            changing._billing_raise_immutable()
+            # The module's own documents first: posted billing credits, then refunds' journal entries.
+            locked = self._billing_locked_credits()
+            if locked:
+                locked.filtered(lambda move: any(
+                    self._field_will_change(move, vals, fname) for fname in protected))._billing_raise_immutable()
+            if ("state" in vals and vals["state"] != "posted") or "line_ids" in vals or "invoice_line_ids" in vals:
+                self._billing_check_refund_entries()
         return super().write(vals)
 
     def unlink(self):
         self._billing_raise_immutable()
+        self._billing_check_refund_entries()
         return super().unlink()
 
     def button_draft(self):
@@ -644,10 +695,11 @@ class AccountMove(models.Model):
             rounding_method="round_per_line", product=product, special_mode="total_included")
 
     def _prepare_product_base_line_for_taxes_computation(self, product_line):
-        """R6.2: the penalty line of a cancellation is tax included, its taxes carved out (see
-        _billing_penalty_tax_details); every other line is left to Odoo."""
+        """R6.2: the penalty line of a cancellation credit note is tax included, its taxes carved out
+        (see _billing_penalty_tax_details); every other line, of any other move, is left to Odoo."""
         base_line = super()._prepare_product_base_line_for_taxes_computation(product_line)
-        if product_line.billing_penalty and self.is_invoice(include_receipts=True):
+        if product_line.billing_penalty and self.billing_operation == "cancellation" \
+                and self.is_invoice(include_receipts=True):
             details = self._billing_penalty_tax_details(
                 base_line["tax_ids"], base_line["price_unit"] * (1 - (base_line["discount"] / 100.0)),
                 base_line["quantity"], base_line["currency_id"], base_line["product_id"])
@@ -845,7 +897,9 @@ class AccountMove(models.Model):
         if not self.currency_id.is_zero(penalty):
             line_vals.append(self._billing_penalty_line_vals(penalty))
         reason = note or self.env._("items cancelled")
-        credit_note = self._reverse_moves([{
+        # The module's own flags: the credit note's billing fields and its lines' links (R6.1, R6.2).
+        own = billing_tools.internal(billing_tools.internal(self, "billing_document"), "billing_cancellation")
+        credit_note = own._reverse_moves([{
             "ref": self.env._("Cancellation of: %(invoice)s, %(reason)s", invoice=self.name, reason=reason),
             "date": today,
             "invoice_date": today,
@@ -856,7 +910,7 @@ class AccountMove(models.Model):
             "billing_operation": "cancellation",
             "billing_note": note,
             "line_ids": line_vals,
-        }], cancel=False)
+        }], cancel=False).with_env(self.env)
         if self.currency_id.compare_amounts(credit_note.amount_total, credit):
             raise UserError(self.env._(
                 "The credit note's total (%(total)s) differs from the credit computed (%(credit)s): check the "

@@ -1,7 +1,10 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.tools import float_compare
+
+from . import billing_tools
 
 # R1.4 on the journal items of a posted billing credit. Reconciliation fields stay writable.
 IMMUTABLE_LINE_FIELDS = frozenset({
@@ -10,6 +13,8 @@ IMMUTABLE_LINE_FIELDS = frozenset({
     "tax_ids", "tax_line_id", "tax_repartition_line_id", "display_type", "analytic_distribution",
     "company_id", "journal_id", "billing_penalty",
 })
+# R6.1 / R6.2: set only by Cancel/refund items (account.move._billing_create_cancellation).
+CANCELLATION_LINE_FIELDS = ("billing_cancelled_line_id", "billing_penalty")
 
 
 class AccountMoveLine(models.Model):
@@ -41,14 +46,20 @@ class AccountMoveLine(models.Model):
         compute="_compute_billing_cancelled_qty", store=True)
 
     @api.depends("quantity", "billing_cancellation_line_ids.quantity",
-                 "billing_cancellation_line_ids.parent_state")
+                 "billing_cancellation_line_ids.parent_state",
+                 "billing_cancellation_line_ids.move_id.move_type",
+                 "billing_cancellation_line_ids.move_id.billing_operation")
     def _compute_billing_cancelled_qty(self):
         for line in self:
+            rounding = line.product_uom_id.rounding or 0.001
+            # Only the positive lines of posted Cancel/refund items credit notes cancel something.
             cancelled = sum(line.billing_cancellation_line_ids.filtered(
-                lambda cancel: cancel.parent_state == "posted").mapped("quantity"))
+                lambda cancel, rounding=rounding: cancel.parent_state == "posted"
+                and cancel.move_id.move_type == "out_refund"
+                and cancel.move_id.billing_operation == "cancellation"
+                and float_compare(cancel.quantity, 0.0, precision_rounding=rounding) > 0).mapped("quantity"))
             line.billing_cancelled_qty = cancelled
             line.billing_cancellable_qty = max(0.0, line.quantity - cancelled) if line.quantity > 0 else 0.0
-            rounding = line.product_uom_id.rounding or 0.001
             if not cancelled or float_compare(cancelled, 0.0, precision_rounding=rounding) <= 0:
                 line.billing_cancel_state = False
             elif float_compare(cancelled, line.quantity, precision_rounding=rounding) >= 0:
@@ -56,22 +67,46 @@ class AccountMoveLine(models.Model):
             else:
                 line.billing_cancel_state = "partial"
 
+    def _billing_check_cancellation_fields(self, vals_list):
+        """R6.1 / R6.2: the link to a cancelled invoice line and the penalty flag are set by
+        Cancel/refund items only (a flag a client cannot send): never by create or write."""
+        if billing_tools.is_internal(self.env, "billing_cancellation"):
+            return
+        for vals in vals_list:
+            for fname in CANCELLATION_LINE_FIELDS:
+                if fname in vals and (vals[fname] or self.filtered(fname)):
+                    raise UserError(self.env._(
+                        "The field %(field)s of a journal item is set only by the Cancel/refund items button "
+                        "of a posted customer invoice: it cannot be set or changed by hand. To cancel invoice "
+                        "items, open the invoice and click Cancel/refund items.",
+                        field=self._fields[fname]._description_string(self.env)))
+
     @api.model_create_multi
     def create(self, vals_list):
+        self.browse()._billing_check_cancellation_fields(vals_list)
         move_ids = {vals.get("move_id") for vals in vals_list if vals.get("move_id")}
         if move_ids:
-            self.env["account.move"].browse(move_ids)._billing_raise_immutable()
+            moves = self.env["account.move"].browse(move_ids)
+            moves._billing_raise_immutable()
+            moves._billing_check_refund_entries()
         return super().create(vals_list)
 
     def write(self, vals):
+        self._billing_check_cancellation_fields([vals])
         protected = IMMUTABLE_LINE_FIELDS.intersection(vals)
         if protected:
-            moves = self.filtered(lambda line: any(
-                self.env["account.move"]._field_will_change(line, vals, fname) for fname in protected)).move_id
-            moves._billing_raise_immutable()
+            # The module's own documents first: billing credits, then refunds' journal entries.
+            locked = self.filtered(lambda line: line.move_id.billing_operation == "credit"
+                                   and line.move_id.state == "posted")
+            if locked:
+                locked.filtered(lambda line: any(
+                    self.env["account.move"]._field_will_change(line, vals, fname)
+                    for fname in protected)).move_id._billing_raise_immutable()
+            self.move_id._billing_check_refund_entries()
         return super().write(vals)
 
     def unlink(self):
         self.move_id._billing_raise_immutable()
+        self.move_id._billing_check_refund_entries()
         return super().unlink()
 

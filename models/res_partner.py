@@ -336,8 +336,9 @@ class ResPartner(models.Model):
         self.ensure_one()
         plan = self._billing_manual_move_plan(amount, taxes_included, taxes, operation)
         with self.env.cr.savepoint():  # a refusal below leaves nothing written
-            move = self._billing_create_planned_move(operation, note, taxes, plan)
-        return move
+            move = billing_tools.internal(self, "billing_document")._billing_create_planned_move(
+                operation, note, taxes, plan)
+        return move.with_env(self.env)
 
     def _billing_create_planned_move(self, operation, note, taxes, plan):
         company = self.env.company
@@ -426,7 +427,7 @@ class ResPartner(models.Model):
                 "Receivable (Accounting tab) back to %(credit_account)s, then try again.",
                 credit=credit.display_name, credit_account=credit_lines.account_id.display_name,
                 client=self.display_name, account=move_lines.account_id.display_name))
-        move.billing_reversed_credit_id = credit
+        billing_tools.internal(move, "billing_document").billing_reversed_credit_id = credit
         move.action_post()
         (move._billing_receivable_lines() + credit_lines).reconcile()
 
