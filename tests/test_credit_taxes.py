@@ -6,8 +6,9 @@ from odoo.tests import tagged
 
 from .common import BillingCommon
 
-AMOUNTS = (0.01, 0.04, 0.10, 0.99, 1.00, 9.99, 10.00, 10.07, 10.49, 33.33, 57.50, 99.99, 100.00,
-           114.98, 115.00, 1234.56)
+# Cents where rounding bites, odd amounts and the SPEC's examples (kept short: `make test` runs it
+# with every tax set, checkbox state and operation, 180 documents).
+AMOUNTS = (0.01, 0.04, 0.10, 0.99, 10.07, 33.33, 57.50, 114.98, 1234.56)
 
 
 @tagged("post_install", "-at_install")
