@@ -19,14 +19,16 @@ class AccountBillingCardGuard(models.AbstractModel):
     @api.model
     def _billing_free_text_fields(self):
         return [name for name, field in self._fields.items()
-                if field.type in TEXT_TYPES and MODULE in (field._modules or ())]
+                if field.type in TEXT_TYPES and MODULE in (field._modules or ()) and (field.store or not field.compute)]
 
     @api.model
     def _billing_check_card_numbers(self, vals_list):
+        """Each text, and all of them together: a number split over two fields (payer name and
+        payer reference) is a full card number too."""
         names = self._billing_free_text_fields()
         for vals in vals_list:
-            billing_tools.check_no_card_number(
-                self.env, *(vals[name] for name in names if vals.get(name)), error=ValidationError)
+            texts = [str(vals[name]) for name in names if vals.get(name)]
+            billing_tools.check_no_card_number(self.env, *texts, " ".join(texts), error=ValidationError)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -34,5 +36,9 @@ class AccountBillingCardGuard(models.AbstractModel):
         return super().create(vals_list)
 
     def write(self, vals):
-        self._billing_check_card_numbers([vals])
+        names = self._billing_free_text_fields()
+        if any(name in vals for name in names):
+            # The fields written with the values the record keeps in the others.
+            self._billing_check_card_numbers([vals] + [
+                {name: vals[name] if name in vals else record[name] for name in names} for record in self])
         return super().write(vals)

@@ -46,8 +46,8 @@ class AccountBillingIdempotency(models.Model):
         if isinstance(key, bool) or not isinstance(key, (str, int)) or not str(key).strip() \
                 or len(str(key)) > KEY_MAX_LENGTH:
             raise UserError(self.env._(
-                "The idempotency key must be a text of at most %(size)s characters (or a number), not %(value)r.",
-                size=KEY_MAX_LENGTH, value=key))
+                "The idempotency key must be a text of at most %(size)s characters (or a number), not %(value)s.",
+                size=KEY_MAX_LENGTH, value=billing_tools.shown(key)))
         # Stored with SQL (see _run), so the card guard of create/write is called here too (R7.3).
         billing_tools.check_no_card_number(self.env, str(key), error=ValidationError)
         return str(key).strip()

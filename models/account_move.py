@@ -430,7 +430,8 @@ class AccountMove(models.Model):
         if value in (None, False, ""):
             return False
         if not isinstance(value, str):
-            raise UserError(self.env._("%(label)s must be text, not %(value)r.", label=label, value=value))
+            raise UserError(self.env._("%(label)s must be text, not %(value)s.", label=label,
+                                       value=billing_tools.shown(value)))
         return value.strip() or False
 
     def _billing_postdated_date(self, postdated_date):
@@ -445,8 +446,8 @@ class AccountMove(models.Model):
         else:
             postdated = None
         if not postdated:
-            raise UserError(self.env._("The date of a postdated payment must be a date (YYYY-MM-DD), not %(value)r.",
-                                       value=postdated_date))
+            raise UserError(self.env._("The date of a postdated payment must be a date (YYYY-MM-DD), not %(value)s.",
+                                       value=billing_tools.shown(postdated_date)))
         today = fields.Date.context_today(self)
         if postdated <= today:
             raise UserError(self.env._(
@@ -469,8 +470,8 @@ class AccountMove(models.Model):
         billing_tools.check_no_card_number(self.env, payer_name, payer_reference)
         currency = invoice.currency_id
         if not isinstance(use_credit, bool):
-            raise UserError(self.env._("Use the credit on file must be true or false, not %(value)r.",
-                                       value=use_credit))
+            raise UserError(self.env._("Use the credit on file must be true or false, not %(value)s.",
+                                       value=billing_tools.shown(use_credit)))
         postdated = self._billing_postdated_date(postdated_date)
         if postdated and use_credit:
             raise UserError(self.env._(
@@ -578,19 +579,21 @@ class AccountMove(models.Model):
         if not isinstance(lines, (list, tuple)):
             raise UserError(self.env._(
                 "Give the lines to cancel as a list of invoice line ids or of [line id, quantity] pairs, "
-                "not %(value)r.", value=lines))
+                "not %(value)s.", value=billing_tools.shown(lines)))
         selection = []
         seen = set()
         for item in lines:
             if isinstance(item, (list, tuple)):
                 if len(item) != 2:
                     raise UserError(self.env._(
-                        "Give each line as a line id or as a [line id, quantity] pair, not %(value)r.", value=item))
+                        "Give each line as a line id or as a [line id, quantity] pair, not %(value)s.",
+                        value=billing_tools.shown(item)))
                 line_id, quantity = item
                 quantity = billing_tools.to_number(self.env, quantity, self.env._("The quantity to cancel"))
             elif isinstance(item, dict):
                 raise UserError(self.env._(
-                    "Give each line as a line id or as a [line id, quantity] pair, not %(value)r.", value=item))
+                    "Give each line as a line id or as a [line id, quantity] pair, not %(value)s.",
+                    value=billing_tools.shown(item)))
             else:
                 line_id, quantity = item, None
             line_id = billing_tools.to_id(self.env, line_id, self.env._("Each invoice line"))
@@ -645,8 +648,8 @@ class AccountMove(models.Model):
         if penalty_type in (None, False, "none"):
             return 0.0
         if penalty_type not in ("amount", "percent"):
-            raise UserError(self.env._("The penalty type must be none, amount or percent, not %(value)r.",
-                                       value=penalty_type))
+            raise UserError(self.env._("The penalty type must be none, amount or percent, not %(value)s.",
+                                       value=billing_tools.shown(penalty_type)))
         value = billing_tools.to_number(self.env, penalty_value, self.env._("The penalty"))
         cash_rounding = self.invoice_cash_rounding_id
         if penalty_type == "percent":

@@ -8,16 +8,22 @@ import psycopg2.errors
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-# Digits with up to three separators between them (spaces of any kind, tabs, new lines, dots,
-# dashes, slashes, underscores): "4111 1111 1111 1111", "4111  1111\t1111", "4111 - 1111 - ...".
-CARD_CANDIDATE = re.compile(r"(?<!\d)\d(?:[\s./\-_]{0,3}\d){12,18}(?!\d)")
+# Digits with up to four separators of any kind between them (spaces, tabs, new lines, no-break
+# spaces, dots, commas, dashes of any width, slashes, pipes): "4111 1111 1111 1111", "4111 - 1111 ...".
+CARD_CANDIDATE = re.compile(r"(?<!\d)\d(?:[\W_]{0,4}\d){12,18}(?!\d)")
+
+
+def shown(value):
+    """``value`` as a message may show it: short, and never a card number (messages reach logs)."""
+    text = CARD_CANDIDATE.sub("[number hidden]", repr(value))
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def to_number(env, value, label=None):
     """``value`` as a finite float; text, booleans, lists, NaN and infinities are refused."""
     label = label or env._("The amount")
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise UserError(env._("%(label)s must be a number, not %(value)r.", label=label, value=value))
+        raise UserError(env._("%(label)s must be a number, not %(value)s.", label=label, value=shown(value)))
     value = float(value)
     if not math.isfinite(value):
         raise UserError(env._("%(label)s must be a finite number.", label=label))
@@ -49,8 +55,8 @@ def check_amount(env, amount, currency, label=None):
 def to_id(env, value, label):
     """A record id given over RPC: a positive integer (not a list, text or boolean)."""
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise UserError(env._("%(label)s must be given as one record id, not %(value)r.",
-                              label=label, value=value))
+        raise UserError(env._("%(label)s must be given as one record id, not %(value)s.",
+                              label=label, value=shown(value)))
     return value
 
 

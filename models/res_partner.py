@@ -213,8 +213,8 @@ class ResPartner(models.Model):
             tax_ids = tax_ids.ids
         if not isinstance(tax_ids, (list, tuple)) or any(
                 isinstance(tax_id, bool) or not isinstance(tax_id, int) for tax_id in tax_ids):
-            raise UserError(self.env._("The taxes must be given as a list of tax ids (numbers), not %(value)r.",
-                                       value=tax_ids))
+            raise UserError(self.env._("The taxes must be given as a list of tax ids (numbers), not %(value)s.",
+                                       value=billing_tools.shown(tax_ids)))
         taxes = self.env["account.tax"].browse(tax_ids).exists()
         if len(taxes) != len(set(tax_ids)):
             raise UserError(self.env._("Some of the taxes given do not exist."))
@@ -315,7 +315,8 @@ class ResPartner(models.Model):
         what = self.env._("a credit") if operation == "credit" else self.env._("an invoice")
         note = billing_tools.check_note(self.env, note, what)
         if taxes_included not in (None, False, True, 0, 1) or isinstance(taxes_included, float):
-            raise UserError(self.env._("Taxes included must be true or false, not %(value)r.", value=taxes_included))
+            raise UserError(self.env._("Taxes included must be true or false, not %(value)s.",
+                                       value=billing_tools.shown(taxes_included)))
         taxes = self._billing_taxes(tax_ids, self._billing_credit_product())
         return amount, note, bool(taxes_included), taxes
 

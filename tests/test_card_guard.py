@@ -1,3 +1,4 @@
+from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -9,6 +10,8 @@ CARDS = ("4111 1111 1111 1111", "4111-1111-1111-1111", "Visa 4111111111111111 ex
          # slashes, spaced dashes; and full-width digits.
          "4111  1111  1111  1111", "4111\t1111\n1111\t1111", "4111\u00a01111\u00a01111\u00a01111",
          "4111.1111.1111.1111", "4111/1111/1111/1111", "4111 - 1111 - 1111 - 1111",
+         "4111\u20141111\u20141111\u20141111", "4111\u20111111\u20111111\u20111111", "4111    1111 1111 1111",
+         "4111,1111,1111,1111", "4111 -- 1111 -- 1111 -- 1111", "4111|1111|1111|1111",
          "\uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11")
 
 
@@ -72,3 +75,37 @@ class TestCardGuard(BillingCommon):
         credit = self.env["account.move"].browse(self.client.billing_create_credit(
             10.0, "Visa 1111, auth 123456, cheque 000123, phone 514-555-0199"))
         self.assertIn("Visa 1111", credit.billing_note)
+
+    def test_number_split_over_two_fields(self):
+        """A number split over the payer name and the payer reference is a full card number too."""
+        invoice = self.invoice(100.0)
+        payments, messages = self.env["account.payment"].search_count([]), self.env["mail.message"].search_count([])
+        with self.assertRaisesRegex(UserError, "full card number"):
+            invoice.billing_make_payment(10.0, self.bank_journal.id, payer_name="4111 1111",
+                                         payer_reference="1111 1111")
+        Wizard = self.env["billing.payment.wizard"].with_context(active_model="account.move", active_ids=invoice.ids)
+        with self.assertRaisesRegex(ValidationError, "full card number"):
+            Wizard.create({"payer_name": "4111 1111", "payer_reference": "1111 1111"})
+        wizard = Wizard.create({"payer_name": "4111 1111"})
+        with self.assertRaisesRegex(ValidationError, "full card number"):
+            wizard.write({"payer_reference": "1111 1111"})
+        self.assertEqual(self.env["account.payment"].search_count([]), payments)
+        self.assertEqual(self.env["mail.message"].search_count([]), messages)
+
+    def test_messages_never_repeat_a_card_number(self):
+        """Error messages reach the server log: a card number given in the wrong place is not echoed."""
+        invoice = self.invoice(100.0)
+        calls = (
+            lambda: self.client.billing_create_credit("4111 1111 1111 1111", "Goodwill"),
+            lambda: self.client.billing_create_credit(10.0, "Goodwill", tax_ids="4111111111111111"),
+            lambda: invoice.billing_make_payment(10.0, self.bank_journal.id, payer_name=4111111111111111),
+            lambda: invoice.billing_make_payment(10.0, "4111 1111 1111 1111"),
+            lambda: invoice.billing_make_payment(10.0, self.bank_journal.id, postdated_date=4111111111111111),
+            lambda: invoice.billing_cancel_items([["4111111111111111", 1]]),
+            lambda: self.client.billing_create_credit(10.0, "Goodwill", idempotency_key=4111111111111111),
+        )
+        for index, call in enumerate(calls):
+            with self.subTest(call=index):
+                with self.assertRaises(UserError) as caught:
+                    call()
+                self.assertNotRegex(str(caught.exception), r"4111.?1111")
