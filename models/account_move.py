@@ -18,7 +18,7 @@ IMMUTABLE_MOVE_FIELDS = frozenset({
     "state", "move_type", "name", "partner_id", "commercial_partner_id", "company_id",
     "journal_id", "currency_id", "date", "invoice_date", "invoice_date_due",
     "line_ids", "invoice_line_ids", "amount_untaxed", "amount_tax", "amount_total",
-    "billing_operation", "invoice_payment_term_id", "fiscal_position_id",
+    "billing_operation", "invoice_payment_term_id", "fiscal_position_id", "ref",
 })
 # Set by the client's billing operations only (res.partner._billing_create_manual_move, the charge's
 # reversal link, _billing_create_cancellation), never by a client's create or write.
@@ -176,6 +176,27 @@ class AccountMove(models.Model):
     def button_request_cancel(self):
         self._billing_raise_immutable()
         return super().button_request_cancel()
+
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        """Odoo's Reverse button (and its Reverse and create invoice) on the module's documents:
+        a billing credit is reversed only by an invoice (R2.4), a cancellation credit note is
+        undone by an invoice too, and a refund's journal entry only by its Cancel refund button (R5).
+        The module's own cancellation reverses customer invoices, never these."""
+        credits = self.filtered(lambda move: move.billing_operation == "credit")
+        if credits:
+            raise UserError(self.env._(
+                "The billing credit %(credits)s cannot be reversed with the Reverse button. To reverse it, "
+                "use its Reverse an erroneous credit button (or Create an invoice on the client's Billing "
+                "tab, choosing this credit as the one it reverses).",
+                credits=", ".join(credits.mapped("display_name"))))
+        cancellations = self.filtered(lambda move: move.billing_operation == "cancellation")
+        if cancellations:
+            raise UserError(self.env._(
+                "The credit note %(notes)s cancels invoice items and cannot be reversed with the Reverse "
+                "button. To charge the client again, use the Create an invoice button on the client's "
+                "Billing tab.", notes=", ".join(cancellations.mapped("display_name"))))
+        self.origin_payment_id._billing_check_refund_reset()
+        return super()._reverse_moves(default_values_list=default_values_list, cancel=cancel)
 
     # -------------------------------------------------------------------------
     # ACTIONS
@@ -580,6 +601,15 @@ class AccountMove(models.Model):
             raise UserError(self.env._(
                 "Give the lines to cancel as a list of invoice line ids or of [line id, quantity] pairs, "
                 "not %(value)s.", value=billing_tools.shown(lines)))
+        # Odoo's own credit notes (the Reverse button) do not count in the cancelled quantities (R6.1).
+        native = self.reversal_move_ids.filtered(
+            lambda move: move.state == "posted" and move.billing_operation != "cancellation")
+        if native:
+            raise UserError(self.env._(
+                "The invoice %(invoice)s already has a posted credit note made with the Reverse button "
+                "(%(notes)s): its items cannot also be cancelled with Cancel/refund items. To give the "
+                "client more back, use the Create a credit button on the client's Billing tab.",
+                invoice=self.display_name, notes=", ".join(native.mapped("display_name"))))
         selection = []
         seen = set()
         for item in lines:
@@ -609,6 +639,12 @@ class AccountMove(models.Model):
             left = line.billing_cancellable_qty
             if quantity is None:
                 quantity = left
+            elif not float_is_zero(quantity - float_round(quantity, precision_rounding=rounding), precision_digits=9):
+                raise UserError(self.env._(
+                    "The quantity to cancel of %(line)s (%(qty)s) has more decimals than its unit of measure "
+                    "%(uom)s allows (steps of %(rounding)s): round it.",
+                    line=line.name or line.product_id.display_name, qty=quantity,
+                    uom=line.product_uom_id.display_name, rounding=rounding))
             if float_compare(quantity, 0.0, precision_rounding=rounding) <= 0:
                 if float_compare(left, 0.0, precision_rounding=rounding) <= 0:
                     raise UserError(self.env._(

@@ -11,7 +11,8 @@ IMMUTABLE_LINE_FIELDS = frozenset({
     "move_id", "account_id", "partner_id", "product_id", "name", "quantity", "price_unit",
     "discount", "debit", "credit", "balance", "amount_currency", "currency_id", "date",
     "tax_ids", "tax_line_id", "tax_repartition_line_id", "display_type", "analytic_distribution",
-    "company_id", "journal_id", "billing_penalty",
+    "company_id", "journal_id", "billing_penalty", "price_subtotal", "price_total", "product_uom_id",
+    "date_maturity", "tax_tag_ids",
 })
 # R6.1 / R6.2: set only by Cancel/refund items (account.move._billing_create_cancellation).
 CANCELLATION_LINE_FIELDS = ("billing_cancelled_line_id", "billing_penalty")
