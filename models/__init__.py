@@ -4,6 +4,7 @@ from . import account_billing_timeline
 from . import account_move
 from . import account_move_line
 from . import account_payment
+from . import account_payment_register
 from . import billing_tools
 from . import payment_transaction
 from . import res_company

@@ -554,7 +554,8 @@ class AccountMove(models.Model):
         vals = self._billing_prepare_payment_vals(
             amount, journal, method, payer_name, payer_reference,
             postdated or fields.Date.context_today(self), bool(postdated))
-        payment = self.env["account.payment"].with_context(skip_invoice_sync=True).create(vals)
+        payment = billing_tools.internal(self.env["account.payment"], "billing_make_payment").with_context(
+            skip_invoice_sync=True).create(vals)
         payment._billing_ensure_outstanding_account()
         if not postdated:
             payment._billing_post_and_reconcile()

@@ -26,6 +26,12 @@ REFUND_FROZEN_FIELDS = (*REFUND_MARK_FIELDS, "source_payment_id", "amount", "cur
 REFUNDED_PAYMENT_FIXED_FIELDS = ("amount", "currency_id", "partner_id")
 # The payment states a refund may take outside Cancel refund: posting it and reconciling it.
 REFUND_POSTED_STATES = ("in_process", "paid")
+# R7: what ties a payment to Make a payment; only the module sets it, when it makes the payment.
+MAKE_PAYMENT_FIELDS = ("billing_postdated", "billing_invoice_id")
+# R7.4: what a scheduled payment is about: fixed until it is applied (cancel it and schedule again).
+SCHEDULED_FIXED_FIELDS = ("amount", "currency_id", "partner_id", "date", "journal_id")
+# The flag (billing_tools.internal) of the module's own code that makes or schedules a payment.
+MAKE_PAYMENT_FLAG = "billing_make_payment"
 
 
 class AccountPayment(models.Model):
@@ -166,10 +172,16 @@ class AccountPayment(models.Model):
             raise UserError(self.env._(
                 "A refund is made with the Refund button of a payment or with Record a refund on the "
                 "client's Billing tab; it cannot be created directly or imported."))
+        if not billing_tools.is_internal(self.env, MAKE_PAYMENT_FLAG) and any(
+                vals.get(name) for vals in vals_list for name in MAKE_PAYMENT_FIELDS):
+            raise UserError(self.env._(
+                "A scheduled payment, or a payment linked to its invoice, is made with the Make a payment "
+                "button of the invoice; it cannot be created directly or imported."))
         return super().create(vals_list)
 
     def write(self, vals):
         self._billing_check_frozen(vals)
+        self._billing_check_make_payment_write(vals)
         self._billing_check_refund_state_write(vals)
         self._billing_check_refunded_payment(vals)
         return super().write(vals)
@@ -224,6 +236,27 @@ class AccountPayment(models.Model):
                         "client and state are fixed when it is made. To undo it, use its Cancel refund "
                         "button; for another amount, cancel it and make a new refund.",
                         refund=payment.display_name, field=payment._fields[name].string))
+
+    def _billing_check_make_payment_write(self, vals):
+        """R7: the invoice and the schedule of a payment are set by Make a payment only; the amount,
+        currency, client, date and journal of a scheduled payment are fixed until it is applied."""
+        if billing_tools.is_internal(self.env, MAKE_PAYMENT_FLAG):
+            return
+        for payment in self:
+            if any(payment._billing_changes(name, vals[name]) for name in MAKE_PAYMENT_FIELDS if name in vals):
+                raise UserError(self.env._(
+                    "%(payment)s cannot be scheduled or linked to an invoice by hand: use the Make a payment "
+                    "button of the invoice.", payment=payment.display_name))
+        names = [name for name in SCHEDULED_FIXED_FIELDS if name in vals]
+        if not names:
+            return
+        for payment in self._billing_scheduled():
+            changed = [name for name in names if payment._billing_changes(name, vals[name])]
+            if changed:
+                raise UserError(self.env._(
+                    "The scheduled payment %(payment)s cannot be changed (%(field)s): cancel it with its "
+                    "Cancel the scheduled payment button and make the payment again with the Make a payment button of "
+                    "the invoice.", payment=payment.display_name, field=payment._fields[changed[0]].string))
 
     def _billing_check_refund_state_write(self, vals):
         """R5: a refund is posted (and reconciled) like any payment, but reset, cancelled or rejected
@@ -732,6 +765,14 @@ class AccountPayment(models.Model):
 
     def _billing_post_and_reconcile(self):
         """Post the payments and reconcile them with their invoice, as Register Payment does."""
+        for payment in self.filtered("billing_invoice_id"):
+            invoice = payment.billing_invoice_id
+            if payment.partner_id.commercial_partner_id != invoice.commercial_partner_id:
+                raise UserError(self.env._(
+                    "%(payment)s is from %(client)s and cannot pay %(invoice)s of %(other)s: cancel it and make "
+                    "the payment with the Make a payment button of that client's invoice.",
+                    payment=payment.display_name, client=payment.partner_id.commercial_partner_id.display_name,
+                    invoice=invoice.display_name, other=invoice.commercial_partner_id.display_name))
         self._billing_ensure_outstanding_account()
         self.action_post()
         domain = [
@@ -779,6 +820,10 @@ class AccountPayment(models.Model):
     def billing_apply_postdated(self):
         """R7.4 (scheduled action): post the scheduled payments whose date has come (today or
         earlier) and reconcile them with their invoice. Returns how many were applied."""
+        if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(self.env._(
+                "Only invoicing users can apply the scheduled payments; they are applied every day by a "
+                "scheduled action."))
         today = fields.Date.context_today(self)
         due = self.search([("billing_postdated", "=", True), ("state", "=", "draft"),
                            ("date", "<=", today)], order="date, id")
