@@ -327,12 +327,15 @@ class AccountPayment(models.Model):
 
     def unlink(self):
         # Checked before Odoo resets and deletes the journal entry (account.payment.unlink).
+        self._billing_check_refunds_deletable()
+        return super().unlink()
+
+    def _billing_check_refunds_deletable(self):
         refunds = self.filtered(lambda pay: pay.billing_refund_state in COUNTED_REFUND_STATES)
         if refunds:
             raise UserError(self.env._(
                 "The refund %(refunds)s cannot be deleted: use its Cancel refund button while it is pending "
                 "settlement.", refunds=", ".join(refunds.mapped("display_name"))))
-        return super().unlink()
 
     def action_draft(self):
         self._billing_check_refund_reset()
@@ -682,7 +685,8 @@ class AccountPayment(models.Model):
         transaction is never committed (it is rolled back at its end); a test working on real
         committed cursors asks for the commit with ``billing_tools.internal(records, "billing_settle_commit")``."""
         if not odoo.modules.module.current_test or billing_tools.is_internal(self.env, "billing_settle_commit"):
-            self.env.cr.commit()
+            # R5.5 requires it: a refund sent to the provider is recorded before the next is sent.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # -------------------------------------------------------------------------
     # ACTIONS
