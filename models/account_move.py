@@ -289,18 +289,10 @@ class AccountMove(models.Model):
     # R7 MAKE A PAYMENT
     # -------------------------------------------------------------------------
 
-    @api.model
-    def _billing_offline_method_lines(self, journal):
-        """The journal's inbound methods the front desk may use: not tied to an online payment
-        provider (R7.2), manual first."""
-        lines = journal._get_available_payment_method_lines("inbound").filtered(
-            lambda line: not line.payment_provider_id)
-        return lines.filtered(lambda line: line.code == "manual") + lines.filtered(lambda line: line.code != "manual")
-
     def _billing_payment_method_line(self, journal, payment_method_line_id=None):
         """R7.2: the method of a payment made at the front desk: the given one, or an offline one of
         the journal (manual first). A method tied to an online payment provider is refused."""
-        offline = self._billing_offline_method_lines(journal)
+        offline = journal._billing_offline_method_lines("inbound")
         if not payment_method_line_id:
             if not offline:
                 raise UserError(self.env._(
@@ -335,21 +327,8 @@ class AccountMove(models.Model):
         return journals.filtered(lambda journal: journal.type == "bank")[:1] or journals[:1]
 
     def _billing_payment_journal(self, journal_id):
-        if journal_id is None or journal_id is False or journal_id == 0:
-            raise UserError(self.env._("Choose a payment mode: a bank or cash journal."))
-        journal_id = billing_tools.to_id(self.env, journal_id, self.env._("The payment mode (journal)"))
-        journal = self.env["account.journal"].browse(journal_id).sudo().exists()
-        if not journal or journal.type not in ("bank", "cash"):
-            raise UserError(self.env._("Choose a payment mode: a bank or cash journal."))
-        billing_tools.check_company(self.env, journal, self.env.company, self.env._("The journal"))
-        journal = journal.sudo(False)
-        if journal.currency_id and journal.currency_id != self.currency_id:
-            raise UserError(self.env._(
-                "The journal %(journal)s records payments in %(journal_currency)s, the invoice is in "
-                "%(currency)s: choose a journal in %(currency)s or without a currency.",
-                journal=journal.display_name, journal_currency=journal.currency_id.name,
-                currency=self.currency_id.name))
-        return journal
+        """R7.2: the payment mode, a bank or cash journal of the company in the invoice's currency."""
+        return billing_tools.check_journal(self.env, journal_id, self.env._("a payment mode"), self.currency_id)
 
     def _billing_prepare_payment_vals(self, amount, journal, method, payer_name, payer_reference, date,
                                       postdated):
@@ -445,16 +424,6 @@ class AccountMove(models.Model):
             "amount; to keep money in advance, create a credit instead.",
             amount=fmt(pay_amount), invoice=self.display_name, due=fmt(figures["amount_due"])))
 
-    @api.model
-    def _billing_check_text(self, value, label):
-        """A free-text argument given over RPC: text (or nothing), never a number or a list."""
-        if value in (None, False, ""):
-            return False
-        if not isinstance(value, str):
-            raise UserError(self.env._("%(label)s must be text, not %(value)s.", label=label,
-                                       value=billing_tools.shown(value)))
-        return value.strip() or False
-
     def _billing_postdated_date(self, postdated_date):
         """R7.4: a postdated date is a date (YYYY-MM-DD) after today; empty means: pay now."""
         if postdated_date in (None, False, ""):
@@ -480,16 +449,28 @@ class AccountMove(models.Model):
                              payer_reference=None, postdated_date=None, use_credit=False,
                              idempotency_key=None):
         """R7: pay this posted customer invoice: open credit first (``use_credit``), then ``amount``
-        with one payment mode, now or postdated. Returns {'payment_id', 'credit_applied'}."""
+        with one payment mode, now or postdated. Returns {'payment_id', 'credit_applied'}.
+
+        Split the way Register Payment is: the inputs checked (``_billing_payment_inputs``), then,
+        under the invoice's lock, the credit applied and the payment created (``_billing_pay``)."""
         billing_tools.check_single(self, self.env._("invoice"))
         self._billing_check_customer_invoice(self)
-        invoice = self
-        client = invoice.partner_id._billing_client()
-        payer_name = self._billing_check_text(payer_name, self.env._("The payer name"))
-        payer_reference = self._billing_check_text(payer_reference, self.env._("The payer reference"))
+        inputs = self._billing_payment_inputs(amount, journal_id, payment_method_line_id, payer_name,
+                                              payer_reference, postdated_date, use_credit)
+        return self.env["account.billing.idempotency"]._run(
+            inputs["client"], "account.move.billing_make_payment", idempotency_key,
+            lambda: self._billing_pay(inputs),
+            [self.id, amount, journal_id, payment_method_line_id, payer_name, payer_reference, postdated_date,
+             use_credit])
+
+    def _billing_payment_inputs(self, amount, journal_id, payment_method_line_id, payer_name, payer_reference,
+                                postdated_date, use_credit):
+        """R7's inputs, checked before anything is written: a dict of what ``_billing_pay`` books."""
+        self.ensure_one()
+        payer_name = billing_tools.to_text(self.env, payer_name, self.env._("The payer name"))
+        payer_reference = billing_tools.to_text(self.env, payer_reference, self.env._("The payer reference"))
         # R7.3 first: a card number must never reach a record, a message or a log line.
         billing_tools.check_no_card_number(self.env, payer_name, payer_reference)
-        currency = invoice.currency_id
         if not isinstance(use_credit, bool):
             raise UserError(self.env._("Use the credit on file must be true or false, not %(value)s.",
                                        value=billing_tools.shown(use_credit)))
@@ -498,44 +479,52 @@ class AccountMove(models.Model):
             raise UserError(self.env._(
                 "Credit on file and a postdated payment cannot be combined: use the credit now and "
                 "schedule the rest in a second operation, or untick Use the credit on file."))
-        pay_amount = 0.0
-        if not (use_credit and not isinstance(amount, bool) and amount in (None, 0, 0.0)):
-            # With the credit on file, no amount means: the credit only.
-            pay_amount = billing_tools.to_amount(self.env, amount, currency)
-        figures, credit_lines = invoice._billing_payment_figures(use_credit)
-        invoice._billing_check_pay_amount(pay_amount, figures)
-        if use_credit and not credit_lines and not pay_amount and not currency.is_zero(figures["credit_available"]):
-            raise UserError(self.env._(
-                "The scheduled payments of %(invoice)s already cover what is left to pay: the credit on file "
-                "stays on file. Untick Use the credit on file, or cancel a scheduled payment first.",
-                invoice=invoice.display_name))
+        # With the credit on file, no amount (or 0) means: the credit only.
+        credit_only = use_credit and (amount is None or (billing_tools.is_number(amount) and not amount))
+        pay_amount = 0.0 if credit_only else billing_tools.to_amount(self.env, amount, self.currency_id)
+        figures, credit_lines = self._billing_payment_figures(use_credit)
+        self._billing_check_pay_amount(pay_amount, figures)
         if use_credit and not credit_lines and not pay_amount:
-            raise UserError(self.env._("%(client)s has no open credit to use on %(invoice)s: enter an amount to pay.",
-                                       client=client.display_name, invoice=invoice.display_name))
+            raise UserError(self._billing_no_credit_to_use_message(figures))
         journal = method = None
         if pay_amount:
-            journal = invoice._billing_payment_journal(journal_id)
-            method = invoice._billing_payment_method_line(journal, payment_method_line_id)
+            journal = self._billing_payment_journal(journal_id)
+            method = self._billing_payment_method_line(journal, payment_method_line_id)
+        return {
+            "client": self.partner_id._billing_client(), "pay_amount": pay_amount, "journal": journal,
+            "method": method, "payer_name": payer_name, "payer_reference": payer_reference,
+            "postdated": postdated, "use_credit": use_credit, "credit_lines": credit_lines,
+        }
 
-        def pay():
-            billing_tools.lock_rows(invoice + credit_lines.move_id)
-            billing_tools.lock_rows(invoice._billing_receivable_lines() + credit_lines)
-            # Read again under the lock what another worker may have changed (R7.1).
-            invoice.invalidate_recordset(["amount_residual", "billing_scheduled_amount"])
-            credit_lines.invalidate_recordset(["amount_residual", "amount_residual_currency"])
-            locked, plan = invoice._billing_payment_figures(use_credit)
-            invoice._billing_check_pay_amount(pay_amount, locked)
-            credit_applied = invoice._billing_apply_credit(plan) if plan else 0.0
-            payment = self.env["account.payment"]
-            if pay_amount:
-                payment = invoice._billing_create_payment(
-                    pay_amount, journal, method, payer_name, payer_reference, postdated)
-            invoice._billing_audit_payment(client, payment, credit_applied, postdated)
-            return {"payment_id": payment.id or False, "credit_applied": credit_applied}
-        return self.env["account.billing.idempotency"]._run(
-            client, "account.move.billing_make_payment", idempotency_key, pay,
-            [invoice.id, amount, journal_id, payment_method_line_id, payer_name, payer_reference,
-             postdated_date, use_credit])
+    def _billing_no_credit_to_use_message(self, figures):
+        """Why Use the credit on file, with no amount, would apply nothing."""
+        if not self.currency_id.is_zero(figures["credit_available"]):
+            return self.env._(
+                "The scheduled payments of %(invoice)s already cover what is left to pay: the credit on file "
+                "stays on file. Untick Use the credit on file, or cancel a scheduled payment first.",
+                invoice=self.display_name)
+        return self.env._("%(client)s has no open credit to use on %(invoice)s: enter an amount to pay.",
+                          client=self.partner_id._billing_client().display_name, invoice=self.display_name)
+
+    def _billing_pay(self, inputs):
+        """R7 booked, under the lock of the invoice and of the credit used: the figures read again (another
+        worker may have paid meanwhile), the credit on file applied, the payment made, the audit note."""
+        self.ensure_one()
+        credit_lines = inputs["credit_lines"]
+        billing_tools.lock_rows(self + credit_lines.move_id)
+        billing_tools.lock_rows(self._billing_receivable_lines() + credit_lines)
+        self.invalidate_recordset(["amount_residual", "billing_scheduled_amount"])
+        credit_lines.invalidate_recordset(["amount_residual", "amount_residual_currency"])
+        locked, plan = self._billing_payment_figures(inputs["use_credit"])
+        self._billing_check_pay_amount(inputs["pay_amount"], locked)
+        credit_applied = self._billing_apply_credit(plan) if plan else 0.0
+        payment = self.env["account.payment"]
+        if inputs["pay_amount"]:
+            payment = self._billing_create_payment(
+                inputs["pay_amount"], inputs["journal"], inputs["method"], inputs["payer_name"],
+                inputs["payer_reference"], inputs["postdated"])
+        self._billing_audit_payment(inputs["client"], payment, credit_applied, inputs["postdated"])
+        return {"payment_id": payment.id or False, "credit_applied": credit_applied}
 
     def _billing_apply_credit(self, credit_lines):
         """R7.5: apply the open credit items oldest first, the way the invoice's outstanding-credit
@@ -612,55 +601,57 @@ class AccountMove(models.Model):
                 "client more back, use the Create a credit button on the client's Billing tab.",
                 invoice=self.display_name, notes=", ".join(native.mapped("display_name"))))
         selection = []
-        seen = set()
         for item in lines:
-            if isinstance(item, (list, tuple)):
-                if len(item) != 2:
-                    raise UserError(self.env._(
-                        "Give each line as a line id or as a [line id, quantity] pair, not %(value)s.",
-                        value=billing_tools.shown(item)))
-                line_id, quantity = item
-                quantity = billing_tools.to_number(self.env, quantity, self.env._("The quantity to cancel"))
-            elif isinstance(item, dict):
-                raise UserError(self.env._(
-                    "Give each line as a line id or as a [line id, quantity] pair, not %(value)s.",
-                    value=billing_tools.shown(item)))
-            else:
-                line_id, quantity = item, None
-            line_id = billing_tools.to_id(self.env, line_id, self.env._("Each invoice line"))
-            line = self.env["account.move.line"].browse(line_id).exists()
-            if not line or line.move_id != self or line.display_type != "product":
-                raise UserError(self.env._("Line %(line)s is not a product line of %(invoice)s.",
-                                           line=line_id, invoice=self.display_name))
-            if line.id in seen:
+            line, quantity = self._billing_parse_cancel_item(item)
+            if any(line == chosen for chosen, _quantity in selection):
                 raise UserError(self.env._("The line %(line)s is given twice: give it once with its quantity.",
                                            line=line.name or line.product_id.display_name))
-            seen.add(line.id)
-            rounding = line.product_uom_id.rounding or 0.001
-            left = line.billing_cancellable_qty
-            if quantity is None:
-                quantity = left
-            elif not float_is_zero(quantity - float_round(quantity, precision_rounding=rounding), precision_digits=9):
-                raise UserError(self.env._(
-                    "The quantity to cancel of %(line)s (%(qty)s) has more decimals than its unit of measure "
-                    "%(uom)s allows (steps of %(rounding)s): round it.",
-                    line=line.name or line.product_id.display_name, qty=quantity,
-                    uom=line.product_uom_id.display_name, rounding=rounding))
-            if float_compare(quantity, 0.0, precision_rounding=rounding) <= 0:
-                if float_compare(left, 0.0, precision_rounding=rounding) <= 0:
-                    raise UserError(self.env._(
-                        "The line %(line)s is already cancelled (%(done)s of %(qty)s): it cannot be cancelled twice.",
-                        line=line.name or line.product_id.display_name, done=line.billing_cancelled_qty,
-                        qty=line.quantity))
-                raise UserError(self.env._("The quantity to cancel of %(line)s must be greater than 0.",
-                                           line=line.name or line.product_id.display_name))
-            if float_compare(quantity, left, precision_rounding=rounding) > 0:
-                raise UserError(self.env._(
-                    "Only %(left)s of %(line)s can still be cancelled (%(done)s of %(qty)s already are); "
-                    "lower the quantity.", left=left, line=line.name or line.product_id.display_name,
-                    done=line.billing_cancelled_qty, qty=line.quantity))
-            selection.append((line, quantity))
+            selection.append((line, self._billing_check_cancel_quantity(line, quantity)))
         return selection
+
+    def _billing_parse_cancel_item(self, item):
+        """One item of ``lines``: a line id or a [line id, quantity] pair -> (product line of this invoice,
+        quantity or None)."""
+        if isinstance(item, (list, tuple)) and len(item) == 2:
+            line_id, quantity = item
+            quantity = billing_tools.to_number(self.env, quantity, self.env._("The quantity to cancel"))
+        elif isinstance(item, (list, tuple, dict)):
+            raise UserError(self.env._(
+                "Give each line as a line id or as a [line id, quantity] pair, not %(value)s.",
+                value=billing_tools.shown(item)))
+        else:
+            line_id, quantity = item, None
+        line_id = billing_tools.to_id(self.env, line_id, self.env._("Each invoice line"))
+        line = self.env["account.move.line"].browse(line_id).exists()
+        if not line or line.move_id != self or line.display_type != "product":
+            raise UserError(self.env._("Line %(line)s is not a product line of %(invoice)s.",
+                                       line=line_id, invoice=self.display_name))
+        return line, quantity
+
+    def _billing_check_cancel_quantity(self, line, quantity):
+        """R6.1: the quantity to cancel of ``line`` (None: all that is left), in steps of its unit of
+        measure, above 0 and at most what was not cancelled yet."""
+        name = line.name or line.product_id.display_name
+        rounding = line.product_uom_id.rounding or 0.001
+        left = line.billing_cancellable_qty
+        if quantity is None:
+            quantity = left
+        elif not float_is_zero(quantity - float_round(quantity, precision_rounding=rounding), precision_digits=9):
+            raise UserError(self.env._(
+                "The quantity to cancel of %(line)s (%(qty)s) has more decimals than its unit of measure "
+                "%(uom)s allows (steps of %(rounding)s): round it.",
+                line=name, qty=quantity, uom=line.product_uom_id.display_name, rounding=rounding))
+        if float_compare(quantity, 0.0, precision_rounding=rounding) <= 0:
+            if float_compare(left, 0.0, precision_rounding=rounding) <= 0:
+                raise UserError(self.env._(
+                    "The line %(line)s is already cancelled (%(done)s of %(qty)s): it cannot be cancelled twice.",
+                    line=name, done=line.billing_cancelled_qty, qty=line.quantity))
+            raise UserError(self.env._("The quantity to cancel of %(line)s must be greater than 0.", line=name))
+        if float_compare(quantity, left, precision_rounding=rounding) > 0:
+            raise UserError(self.env._(
+                "Only %(left)s of %(line)s can still be cancelled (%(done)s of %(qty)s already are); "
+                "lower the quantity.", left=left, line=name, done=line.billing_cancelled_qty, qty=line.quantity))
+        return quantity
 
     def _billing_cancel_base(self, selection):
         """R6.2: the tax-included total of the cancelled quantities, computed by Odoo's tax engine
@@ -830,10 +821,9 @@ class AccountMove(models.Model):
             self.env, 0.0 if refund_amount is None else refund_amount, currency, label, allow_zero=True)
         if currency.is_zero(refund_amount):
             return 0.0, self.env["account.payment"], self.env["account.journal"]
-        if not self.env.user.has_group("account_billing_operations.group_billing_refund"):
-            raise UserError(self.env._(
-                "Refunding money needs the group Billing: refunds. Cancel the items with a credit only "
-                "(refund amount 0) or ask a user of that group."))
+        billing_tools.check_refund_access(self.env, self.env._(
+            "Refunding money needs the group Billing: refunds. Cancel the items with a credit only "
+            "(refund amount 0) or ask a user of that group."))
         # What was paid on the invoice minus what Cancel/refund items already refunded for it (the
         # caller holds the invoice's lock, so no other refund of it is being made).
         paid = self._billing_paid_amount()
@@ -871,17 +861,8 @@ class AccountMove(models.Model):
                     currency=currency.name, amount=format_amount(self.env, refund_amount, currency)))
             payment._billing_check_refund_cap(refund_amount)
         elif refund_journal_id:
-            journal = self.env["account.journal"].browse(
-                billing_tools.to_id(self.env, refund_journal_id, self.env._("The journal"))).sudo().exists()
-            if not journal or journal.type not in ("bank", "cash"):
-                raise UserError(self.env._("Choose the bank or cash journal the refund is paid from."))
-            billing_tools.check_company(self.env, journal, self.env.company, self.env._("The journal"))
-            journal = journal.sudo(False)
-            if journal.currency_id and journal.currency_id != currency:
-                raise UserError(self.env._(
-                    "The journal %(journal)s pays in %(journal_currency)s, the invoice is in %(currency)s: "
-                    "choose a journal in %(currency)s or without a currency.", journal=journal.display_name,
-                    journal_currency=journal.currency_id.name, currency=currency.name))
+            journal = billing_tools.check_journal(
+                self.env, refund_journal_id, self.env._("the journal the refund is paid from"), currency)
         else:
             raise UserError(self.env._("Choose the payment to refund or the journal the refund is paid from."))
         return refund_amount, payment, journal
@@ -895,7 +876,7 @@ class AccountMove(models.Model):
         self._billing_check_customer_invoice(self)
         invoice = self
         client = invoice.partner_id._billing_client()
-        note = self._billing_check_text(note, self.env._("The note"))
+        note = billing_tools.to_text(self.env, note, self.env._("The note"))
         billing_tools.check_no_card_number(self.env, note)
         currency = invoice.currency_id
         # Shapes and types first, before anything is locked or written.

@@ -14,7 +14,6 @@ from . import billing_tools
 
 _logger = logging.getLogger(__name__)
 
-REFUND_GROUP = "account_billing_operations.group_billing_refund"
 # R4.1: the refunds that count against their payment's cap (a cancelled one does not).
 COUNTED_REFUND_STATES = ("pending", "settled")
 # R4.2: what makes a payment a refund; only the module sets it, when it makes the refund.
@@ -413,20 +412,9 @@ class AccountPayment(models.Model):
         return "full_only" if "full_only" in supports else "partial"
 
     @api.model
-    def _billing_check_refund_access(self):
-        """SPEC §5: refunds (R3, R4, R5) belong to the group "Billing: refunds"."""
-        if self.env.su or self.env.user.has_group(REFUND_GROUP):
-            return
-        raise AccessError(self.env._(
-            "Only the users of the group \"Billing: refunds\" can record, cancel or settle refunds. "
-            "Ask an accounting manager to do it or to give you that access."))
-
-    @api.model
     def _billing_outbound_method_line(self, journal):
-        """An offline outbound method of ``journal``, manual first."""
-        lines = journal._get_available_payment_method_lines("outbound").filtered(
-            lambda line: not line.payment_provider_id)
-        line = lines.filtered(lambda line: line.code == "manual")[:1] or lines[:1]
+        """The offline outbound method a refund from ``journal`` uses, manual first (R3.3, R4.2)."""
+        line = journal._billing_offline_method_lines("outbound")[:1]
         if not line:
             raise UserError(self.env._(
                 "The journal %(journal)s has no offline outbound payment method: add one (for "
@@ -524,70 +512,75 @@ class AccountPayment(models.Model):
     # -------------------------------------------------------------------------
 
     def billing_refund(self, amount, note, idempotency_key=None):
-        """R4: refund this customer payment; returns the refund payment's id."""
+        """R4: refund this customer payment; returns the refund payment's id. The inputs are checked
+        (``_billing_refund_inputs``), then the refund is made under the payment's lock
+        (``_billing_make_refund``)."""
         billing_tools.check_single(self, self.env._("payment"))
-        self._billing_check_refund_access()
-        payment = self
-        billing_tools.check_company(self.env, payment, self.env.company, self.env._("The payment"))
-        if not payment._billing_is_refundable_payment():
+        billing_tools.check_refund_access(self.env)
+        amount, note, support = self._billing_refund_inputs(amount, note)
+        client = self.partner_id._billing_client()
+        return self.env["account.billing.idempotency"]._run(
+            client, "account.payment.billing_refund", idempotency_key,
+            lambda: self._billing_make_refund(client, amount, note, support), [self.id, amount, note])
+
+    def _billing_refund_inputs(self, amount, note):
+        """R4's inputs checked before anything is written: (amount, note, the provider's refund support)."""
+        self.ensure_one()
+        billing_tools.check_company(self.env, self, self.env.company, self.env._("The payment"))
+        if not self._billing_is_refundable_payment():
             raise UserError(self.env._(
                 "%(payment)s cannot be refunded: only a confirmed customer payment (not a refund, not "
-                "a scheduled payment waiting for its date) can be.", payment=payment.display_name))
+                "a scheduled payment waiting for its date) can be.", payment=self.display_name))
         # R4.4: the refund is in the payment's currency, and so is its cap.
-        currency = payment.currency_id
-        amount = billing_tools.to_amount(self.env, amount, currency, self.env._("The refund amount"))
+        amount = billing_tools.to_amount(self.env, amount, self.currency_id, self.env._("The refund amount"))
         note = billing_tools.check_note(self.env, note, self.env._("a refund"))
-        client = payment.partner_id._billing_client()
-        support = payment._billing_provider_refund_support()
+        support = self._billing_provider_refund_support()
         if support == "none":
             raise UserError(self.env._(
                 "%(payment)s was made through a payment provider that cannot refund it: give the money "
-                "back with Record a refund on the client's Billing tab instead.", payment=payment.display_name))
-        if payment.payment_transaction_id and payment.payment_transaction_id.sudo().state != "done":
+                "back with Record a refund on the client's Billing tab instead.", payment=self.display_name))
+        if self.payment_transaction_id and self.payment_transaction_id.sudo().state != "done":
             raise UserError(self.env._("The card payment %(payment)s is not confirmed by its provider: it "
-                                       "cannot be refunded.", payment=payment.display_name))
+                                       "cannot be refunded.", payment=self.display_name))
+        return amount, note, support
 
-        def create():
-            billing_tools.lock_rows(payment, self.env._(
-                "Another user is refunding the payment %(payment)s right now. Try again in a moment.",
-                payment=payment.display_name))
-            credit_lines = client._billing_open_credit_lines()
-            billing_tools.lock_rows(credit_lines)
-            # Re-read what the cap depends on, now that nobody else can change it.
-            payment.invalidate_recordset(["state", "amount", "move_id"])
-            refunded = payment._billing_check_refund_cap(amount)
-            booked = payment._billing_booked_amount()
-            if support == "full_only" and (not currency.is_zero(refunded)
-                                           or currency.compare_amounts(amount, booked)):
-                raise UserError(self.env._(
-                    "The payment provider of %(payment)s refunds only the full amount (%(amount)s) in "
-                    "one go.", payment=payment.display_name,
-                    amount=format_amount(self.env, booked, currency)))
-            if payment.payment_transaction_id:
-                # Same journal and method as the card payment, as Odoo's provider refunds do; the
-                # provider's refund transaction is made at settlement (R5.1).
-                method_line = payment.payment_method_line_id
-            else:
-                method_line = self._billing_outbound_method_line(payment.journal_id)
-            refund = self._billing_create_refund(
-                client, amount, payment.journal_id, method_line, note, source=payment)
-            own_lines = payment._billing_receivable_lines()
-            refund._billing_reconcile_with_credit(own_lines + (credit_lines - own_lines))
-            refunded_text = format_amount(self.env, amount, currency)
-            client._billing_post_audit(refund, self.env._("Refund"), refund._billing_company_amount(), note,
-                                       self.env._("Refund of %(amount)s of the payment %(payment)s.",
-                                                  amount=refunded_text, payment=payment.display_name))
-            payment._message_log(body=self.env._("Refunded %(amount)s by %(refund)s.",
-                                                 amount=refunded_text, refund=refund.display_name))
-            return refund.id
-        return self.env["account.billing.idempotency"]._run(
-            client, "account.payment.billing_refund", idempotency_key, create,
-            [payment.id, amount, note])
+    def _billing_make_refund(self, client, amount, note, support):
+        """R4 booked under the lock of the payment and of the client's open credit: the cap read again,
+        the refund created and reconciled (this payment's items first), the audit notes."""
+        self.ensure_one()
+        currency = self.currency_id
+        billing_tools.lock_rows(self, self.env._(
+            "Another user is refunding the payment %(payment)s right now. Try again in a moment.",
+            payment=self.display_name))
+        credit_lines = client._billing_open_credit_lines()
+        billing_tools.lock_rows(credit_lines)
+        # Re-read what the cap depends on, now that nobody else can change it.
+        self.invalidate_recordset(["state", "amount", "move_id"])
+        refunded = self._billing_check_refund_cap(amount)
+        booked = self._billing_booked_amount()
+        if support == "full_only" and (not currency.is_zero(refunded) or currency.compare_amounts(amount, booked)):
+            raise UserError(self.env._(
+                "The payment provider of %(payment)s refunds only the full amount (%(amount)s) in one go.",
+                payment=self.display_name, amount=format_amount(self.env, booked, currency)))
+        # A card payment is refunded with its own journal and method, as Odoo's provider refunds are; the
+        # provider's refund transaction is made at settlement (R5.1).
+        method_line = self.payment_method_line_id if self.payment_transaction_id else \
+            self._billing_outbound_method_line(self.journal_id)
+        refund = self._billing_create_refund(client, amount, self.journal_id, method_line, note, source=self)
+        own_lines = self._billing_receivable_lines()
+        refund._billing_reconcile_with_credit(own_lines + (credit_lines - own_lines))
+        refunded_text = format_amount(self.env, amount, currency)
+        client._billing_post_audit(refund, self.env._("Refund"), refund._billing_company_amount(), note,
+                                   self.env._("Refund of %(amount)s of the payment %(payment)s.",
+                                              amount=refunded_text, payment=self.display_name))
+        self._message_log(body=self.env._("Refunded %(amount)s by %(refund)s.",
+                                          amount=refunded_text, refund=refund.display_name))
+        return refund.id
 
     def billing_cancel_refund(self, note=None):
         """R5: cancel this refund while it is pending, the day it was made, before the cut-off."""
         billing_tools.check_single(self, self.env._("refund"))
-        self._billing_check_refund_access()
+        billing_tools.check_refund_access(self.env)
         refund = self
         billing_tools.check_company(self.env, refund, self.env.company, self.env._("The refund"))
         billing_tools.check_no_card_number(self.env, note)
@@ -619,7 +612,7 @@ class AccountPayment(models.Model):
     def billing_settle_refunds(self):
         """R5.4: settle every refund pending at the time of the call; card refunds are sent to the
         provider then. Each is committed on its own (R5.5). Returns the number of refunds settled."""
-        self._billing_check_refund_access()
+        billing_tools.check_refund_access(self.env)
         return self.search([("billing_refund_state", "=", "pending")], order="id")._billing_settle()
 
     @api.model
@@ -704,7 +697,7 @@ class AccountPayment(models.Model):
     def action_billing_cancel_refund(self):
         """Cancel refund button: after settlement, offer to charge the client instead (R5.3)."""
         self.ensure_one()
-        self._billing_check_refund_access()
+        billing_tools.check_refund_access(self.env)
         refusal = self._billing_refund_cancel_refusal()
         if refusal and self.billing_refund_state in ("pending", "settled"):
             raise RedirectWarning(refusal, self.action_billing_charge_refund(), self.env._("Create an invoice"))

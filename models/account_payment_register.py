@@ -1,7 +1,7 @@
 from odoo import models
-from odoo.exceptions import UserError
 
-REFUND_GROUP = "account_billing_operations.group_billing_refund"
+from . import billing_tools
+
 # SPEC §5: credit notes of the module; money given back on them is a refund.
 BILLING_CREDIT_OPERATIONS = ("credit", "cancellation")
 
@@ -14,8 +14,8 @@ class AccountPaymentRegister(models.TransientModel):
         client: only users with the refunds group may, and Record a refund is the way to do it."""
         billing = self.filtered(lambda wizard: wizard.payment_type == "outbound" and any(
             move.billing_operation in BILLING_CREDIT_OPERATIONS for move in wizard.line_ids.move_id))
-        if billing and not self.env.user.has_group(REFUND_GROUP):
-            raise UserError(self.env._(
+        if billing:
+            billing_tools.check_refund_access(self.env, self.env._(
                 "Money is given back to a client with the Record a refund button on the client's Billing tab, "
                 "by a user allowed to make refunds; %(moves)s cannot be paid out with Register Payment.",
                 moves=", ".join(billing.line_ids.move_id.filtered(

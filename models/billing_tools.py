@@ -5,6 +5,7 @@ import re
 
 import psycopg2.errors
 
+from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -17,6 +18,11 @@ def shown(value):
     """``value`` as a message may show it: short, and never a card number (messages reach logs)."""
     text = CARD_CANDIDATE.sub("[number hidden]", repr(value))
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def is_number(value):
+    """A real number given over RPC (a boolean is not one)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def to_number(env, value, label=None):
@@ -118,6 +124,53 @@ def check_company(env, records, company, what):
             what=what, names=", ".join(foreign.mapped("display_name")),
             other=", ".join(foreign.company_id.mapped("name")), company=company.name,
         ))
+
+
+REFUND_GROUP = "account_billing_operations.group_billing_refund"
+
+
+def can_refund(env):
+    """SPEC §5: may this user give money back (R3, R4, R5, R6's refund)? For views and wizards."""
+    return env.su or env.user.has_group(REFUND_GROUP)
+
+
+def check_refund_access(env, message=None):
+    """SPEC §5: refunds belong to the group "Billing: refunds"; ``message`` says what to do instead."""
+    if not can_refund(env):
+        raise AccessError(message or env._(
+            "Only the users of the group \"Billing: refunds\" can record, cancel or settle refunds. "
+            "Ask an accounting manager to do it or to give you that access."))
+
+
+def to_text(env, value, label):
+    """A free-text argument given over RPC: text (or nothing), never a number or a list."""
+    if value in (None, False, ""):
+        return False
+    if not isinstance(value, str):
+        raise UserError(env._("%(label)s must be text, not %(value)s.", label=label, value=shown(value)))
+    return value.strip() or False
+
+
+def check_journal(env, journal_id, what, currency=None):
+    """The bank or cash journal ``journal_id`` (an id from a form or RPC) of the current company,
+    able to hold ``currency``. ``what`` names it for the user ("a payment mode")."""
+    if journal_id in (None, False, 0):
+        raise UserError(env._("Choose %(what)s: a bank or cash journal.", what=what))
+    # Read as superuser: a journal of another company is refused by name, not with an access error.
+    journal = env["account.journal"].browse(to_id(env, journal_id, env._("The journal"))).sudo().exists()
+    if not journal:
+        raise UserError(env._("Choose %(what)s: a bank or cash journal.", what=what))
+    if journal.type not in ("bank", "cash"):
+        raise UserError(env._("%(journal)s is not a bank or cash journal: choose %(what)s among the bank and "
+                              "cash journals.", journal=journal.display_name, what=what))
+    check_company(env, journal, env.company, env._("The journal"))
+    journal = journal.sudo(False)
+    if currency and journal.currency_id and journal.currency_id != currency:
+        raise UserError(env._(
+            "The journal %(journal)s is in %(journal_currency)s and this is in %(currency)s: choose a journal in "
+            "%(currency)s or without a currency.", journal=journal.display_name,
+            journal_currency=journal.currency_id.name, currency=currency.name))
+    return journal
 
 
 def lock_rows(records, message=None):

@@ -160,29 +160,17 @@ class ResPartner(models.Model):
     # ---- R3: journal and method of a refund -------------------------------------------
 
     @api.model
-    def _billing_refund_method_lines(self, journal):
-        """R3.3: the offline outgoing methods of ``journal`` (a provider's method is refused)."""
-        return journal._get_available_payment_method_lines("outbound").filtered(
-            lambda line: not line.payment_provider_id)
-
-    @api.model
     def _billing_default_refund_journal(self):
         """The journal Record a refund proposes: the first bank (then cash) journal of the company
         with an offline outgoing method, the one the button accepts."""
         Journal = self.env["account.journal"]
         journals = Journal.search([*Journal._check_company_domain(self.env.company), ("type", "in", ("bank", "cash"))],
                                   order="type, sequence, id")
-        return journals.filtered(self._billing_refund_method_lines)[:1]
+        return journals.filtered(lambda journal: journal._billing_offline_method_lines("outbound"))[:1]
 
     def _billing_refund_journal(self, journal_id, payment_method_line_id):
         """R3.3: a bank or cash journal of the company and an offline outbound method of it."""
-        journal = self.env["account.journal"].browse(journal_id).exists() if journal_id else None
-        if not journal:
-            raise UserError(self.env._("Choose the journal the refund is paid from."))
-        billing_tools.check_company(self.env, journal, self.env.company, self.env._("The journal"))
-        if journal.type not in ("bank", "cash"):
-            raise UserError(self.env._("%(journal)s is not a bank or cash journal: choose the one the money "
-                                       "leaves from.", journal=journal.display_name))
+        journal = billing_tools.check_journal(self.env, journal_id, self.env._("the journal the refund is paid from"))
         if not payment_method_line_id:
             return journal, self.env["account.payment"]._billing_outbound_method_line(journal)
         method_line = self.env["account.payment.method.line"].browse(payment_method_line_id).exists()
@@ -193,7 +181,7 @@ class ResPartner(models.Model):
                 "%(method)s is an online payment provider: a card payment made through it is refunded "
                 "from the payment itself (open the payment, then Refund). Choose an offline method "
                 "(cash, cheque, bank transfer, card terminal) here.", method=method_line.display_name))
-        if method_line not in self._billing_refund_method_lines(journal):
+        if method_line not in journal._billing_offline_method_lines("outbound"):
             raise UserError(self.env._("%(method)s is not an outgoing payment method of the journal %(journal)s.",
                                        method=method_line.display_name, journal=journal.display_name))
         return journal, method_line
@@ -488,7 +476,7 @@ class ResPartner(models.Model):
         """R3: give back the client's available credit; returns the id of the refund payment,
         reconciled with the open credit items, oldest first."""
         billing_tools.check_single(self, self.env._("client"))
-        self.env["account.payment"]._billing_check_refund_access()
+        billing_tools.check_refund_access(self.env)
         client = self._billing_client()
         currency = self.env.company.currency_id
         amount = billing_tools.to_amount(self.env, amount, currency)

@@ -4,6 +4,8 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 
+from ..models import billing_tools
+
 
 class BillingCancelWizard(models.TransientModel):
     """Cancel/refund items of a posted customer invoice (SPEC R6): a thin form on billing_cancel_items;
@@ -79,7 +81,7 @@ class BillingCancelWizard(models.TransientModel):
 
     @api.depends("invoice_id")
     def _compute_refund_info(self):
-        can_refund = self.env.user.has_group("account_billing_operations.group_billing_refund")
+        can_refund = billing_tools.can_refund(self.env)
         for wizard in self:
             invoice = wizard.invoice_id._origin
             wizard.can_refund = can_refund

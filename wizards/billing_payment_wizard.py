@@ -96,8 +96,8 @@ class BillingPaymentWizard(models.TransientModel):
     @api.depends("journal_id")
     def _compute_available_payment_method_line_ids(self):
         for wizard in self:
-            wizard.available_payment_method_line_ids = self.env["account.move"]._billing_offline_method_lines(
-                wizard.journal_id._origin) if wizard.journal_id else False
+            wizard.available_payment_method_line_ids = wizard.journal_id._origin._billing_offline_method_lines(
+                "inbound") if wizard.journal_id else False
 
     @api.depends("available_payment_method_line_ids")
     def _compute_payment_method_line_id(self):

@@ -57,17 +57,16 @@ class BillingRefundWizard(models.TransientModel):
 
     @api.depends("journal_id")
     def _compute_available_method_line_ids(self):
-        Partner = self.env["res.partner"]
         for wizard in self:
-            wizard.available_method_line_ids = Partner._billing_refund_method_lines(wizard.journal_id._origin)
+            wizard.available_method_line_ids = wizard.journal_id._origin._billing_offline_method_lines(
+                "outbound") if wizard.journal_id else False
 
     @api.depends("journal_id")
     def _compute_payment_method_line_id(self):
-        Partner = self.env["res.partner"]
         for wizard in self:
-            journal = wizard.journal_id._origin
-            wizard.payment_method_line_id = Partner._billing_refund_method_lines(journal) and \
-                self.env["account.payment"]._billing_outbound_method_line(journal)
+            # The offline method Record a refund proposes (R3.3): the journal's first, manual first.
+            wizard.payment_method_line_id = wizard.journal_id._origin._billing_offline_method_lines(
+                "outbound")[:1] if wizard.journal_id else False
 
     @api.depends("amount", "partner_id", "company_id")
     def _compute_balance_after(self):
