@@ -531,6 +531,7 @@ class AccountMove(models.Model):
                 payment = invoice._billing_create_payment(
                     pay_amount, journal, method, payer_name, payer_reference, postdated)
             invoice._billing_audit_payment(client, payment, credit_applied, postdated)
+            billing_tools.crash_point("make_payment")
             return {"payment_id": payment.id or False, "credit_applied": credit_applied}
         return self.env["account.billing.idempotency"]._run(
             client, "account.move.billing_make_payment", idempotency_key, pay,
@@ -923,6 +924,7 @@ class AccountMove(models.Model):
             client._billing_post_audit(credit_note + invoice, self.env._("Items cancellation"),
                                        abs(credit_note.amount_total_signed),
                                        note, extra)
+            billing_tools.crash_point("cancel_items")
             return {"credit_note_id": credit_note.id, "refund_payment_id": refund.id or False}
         return self.env["account.billing.idempotency"]._run(
             client, "account.move.billing_cancel_items", idempotency_key, cancel,

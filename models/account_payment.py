@@ -579,6 +579,7 @@ class AccountPayment(models.Model):
                                                   amount=refunded_text, payment=payment.display_name))
             payment._message_log(body=self.env._("Refunded %(amount)s by %(refund)s.",
                                                  amount=refunded_text, refund=refund.display_name))
+            billing_tools.crash_point("payment_refund")
             return refund.id
         return self.env["account.billing.idempotency"]._run(
             client, "account.payment.billing_refund", idempotency_key, create,
@@ -613,6 +614,7 @@ class AccountPayment(models.Model):
         if refund.billing_source_payment_id:
             refund.billing_source_payment_id._message_log(body=self.env._(
                 "The refund %(refund)s was cancelled.", refund=refund.display_name))
+        billing_tools.crash_point("cancel_refund")
         return True
 
     @api.model
@@ -650,6 +652,7 @@ class AccountPayment(models.Model):
                     refund.partner_id.commercial_partner_id._billing_post_audit(
                         refund, self.env._("Refund settlement"), refund._billing_company_amount(), None,
                         refund._billing_settlement_text())
+                    billing_tools.crash_point("settle")
             except Exception as error:  # any failure leaves this refund pending (R5.5)
                 _logger.warning("Refund %s not settled, left pending: %s", refund_id, error, exc_info=True)
                 refund._billing_log_settlement_failure(error)
@@ -847,6 +850,7 @@ class AccountPayment(models.Model):
                             invoice=payment.billing_invoice_id.display_name or "-",
                             date=format_date(self.env, payment.date)))
                     applied += 1
+                    billing_tools.crash_point("postdated")
             except UserError as error:
                 _logger.warning("Scheduled payment %s not applied: %s", payment.id, error)
         return applied
