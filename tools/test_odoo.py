@@ -88,7 +88,7 @@ def main():
     logdir = ROOT / ".local"
     logdir.mkdir(exist_ok=True)
     env = dict(os.environ)
-    subprocess.run([DEV, "pg-start"], check=True, env=env)
+    subprocess.run([DEV, "setup"], check=True, env=env)  # venv and cluster, before the parallel runs
     sides = {"with": f"account_payment,{MODULE}", "without": "account_payment"}
     ports = {"with": env.get("TEST_HTTP_PORT", "8169"), "without": env.get("TEST_HTTP_PORT2", "8170")}
     dbs = {side: f"{args.prefix}_{side}" for side in sides}
