@@ -160,7 +160,11 @@ pg_clean() {  # make clean: stop the cluster and remove it when it lives outside
 }
 
 odoo() {
-    "$VENV/bin/python" -m odoo "$@" --db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER" \
+    # The odoo script rather than "python -m odoo": with --workers, Odoo starts its websocket (gevent)
+    # process by running sys.argv[0] again, which "-m odoo" makes a failing odoo/__main__.py.
+    local cmd=("$VENV/bin/python" -m odoo)
+    [ -x "$VENV/bin/odoo" ] && cmd=("$VENV/bin/odoo")
+    "${cmd[@]}" "$@" --db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER" \
         --db_password "$PGPASSWORD" --addons-path "$(odoo_addons_path)" --data-dir "$LOCAL/filestore"
 }
 
