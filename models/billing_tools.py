@@ -125,7 +125,10 @@ def check_company(env, records, company, what):
 def lock_rows(records, message=None):
     """Lock ``records`` for this transaction (FOR NO KEY UPDATE NOWAIT).
 
-    Another worker holding them makes this a clear UserError, not a traceback.
+    Another worker holding them makes this a clear UserError, not a traceback. The rows are also
+    written (a new row version, same values): a worker whose transaction started before this one
+    commits (REPEATABLE READ: it does not see what this one did) then fails to lock them, instead of
+    getting the lock once this one has committed and checking a cap on its stale snapshot.
     """
     if not records:
         return
@@ -134,8 +137,9 @@ def lock_rows(records, message=None):
         with env.cr.savepoint(flush=False):
             # A conflict is expected here, not a bad query: do not log it as an error.
             env.cr.execute(SQL(
-                "SELECT id FROM %s WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
-                SQL.identifier(records._table), tuple(records.ids),
+                "UPDATE %(table)s SET write_date = write_date WHERE id IN ("
+                "SELECT id FROM %(table)s WHERE id IN %(ids)s FOR NO KEY UPDATE NOWAIT)",
+                table=SQL.identifier(records._table), ids=tuple(records.ids),
             ), log_exceptions=False)
     except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
         raise UserError(message or env._(
