@@ -30,11 +30,11 @@ MODULE = "account_billing_operations"
 try:
     import psycopg2
 except ImportError:  # run again with the project's Python (Odoo's requirements include psycopg2)
-    venv_python = Path(os.environ.get("VENV", ROOT / ".venv")) / "bin" / "python"
-    if not venv_python.exists():
+    venv = Path(os.environ.get("VENV", ROOT / ".venv"))
+    if not (venv / "bin" / "python").exists():
         subprocess.run([str(ROOT / "tools" / "dev.sh"), "setup"], check=True)
-    if Path(sys.executable).resolve() != venv_python.resolve():
-        os.execv(str(venv_python), [str(venv_python), *sys.argv])
+    if Path(sys.prefix).resolve() != venv.resolve():
+        os.execv(str(venv / "bin" / "python"), [str(venv / "bin" / "python"), *sys.argv])
     raise
 
 HISTORY = """
