@@ -27,6 +27,7 @@ import functools
 import json
 import multiprocessing
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -501,6 +502,7 @@ def check_invariants(checks, cr, admin, clerk, fx):
 
 # Odoo's websocket (gevent) process, started by --workers, fails to start in a Python environment
 # whose zope.interface metadata its pkg_resources cannot find: not this module's, reported apart.
+INTERLEAVED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (INFO|DEBUG|WARNING) ")
 GEVENT_START_FAILURE = "DistributionNotFound: The 'zope.interface' distribution was not found"
 
 
@@ -515,8 +517,10 @@ def log_problems(path):
             block = [line]
             continue
         if block is not None:
+            if INTERLEAVED.match(line):
+                continue  # another process's log line in the middle of the traceback
             block.append(line)
-            if line.startswith((" ", "\t")) or line.startswith("    "):
+            if line.startswith((" ", "\t")):
                 continue
             if GEVENT_START_FAILURE in line and any("/bin/odoo" in item for item in block[:3]):
                 gevent_failures += 1
