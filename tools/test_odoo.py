@@ -83,10 +83,13 @@ def main():
     parser.add_argument("--prefix", default="billing_odoo")
     parser.add_argument("--tags", default=TAGS)
     parser.add_argument("--keep", action="store_true", help="reuse the databases if they exist")
+    parser.add_argument("--report-only", action="store_true", help="only compare the logs of the last run")
     args = parser.parse_args()
     started = time.time()
     logdir = ROOT / ".local"
     logdir.mkdir(exist_ok=True)
+    if args.report_only:
+        return report({side: logdir / f"test_odoo_{side}.log" for side in ("with", "without")}, started, started)
     env = dict(os.environ)
     subprocess.run([DEV, "setup"], check=True, env=env)  # venv and cluster, before the parallel runs
     sides = {"with": f"account_payment,{MODULE}", "without": "account_payment"}
@@ -112,11 +115,15 @@ def main():
                        log=logs[side], env=env) for side in sides}
     for proc in procs.values():
         proc.wait()
-    results = {side: parse(logs[side]) for side in sides}
+    return report(logs, started, installed)
+
+
+def report(logs, started, installed):
+    results = {side: parse(logs[side]) for side in ("with", "without")}
     classes = sorted(set(results["with"]) | set(results["without"]))
     print(f"\n{'class':58} {'with the module':>18} {'without':>18}")
     regressions = []
-    totals = {side: [0, 0] for side in sides}
+    totals = {side: [0, 0] for side in results}
     for name in classes:
         cells = []
         for side in ("with", "without"):
