@@ -1,5 +1,5 @@
 # account_billing_operations — see README.md
-.PHONY: run test pytest lint bench setup stop clean shell pot
+.PHONY: run test pytest lint bench setup stop clean shell pot test-stress test-odoo test-lifecycle
 
 run:          ## demo server on http://localhost:8069 (admin / admin)
 	@tools/dev.sh run
@@ -21,6 +21,16 @@ lint:         ## pre-commit: ruff + pylint-odoo
 	@.venv/bin/pip install -q pre-commit==4.7.0
 	@.venv/bin/pre-commit run --all-files
 
+test-stress:  ## reliability: 8 JSON-RPC clients on Odoo --workers=4 for 60 s, then kill -9 runs (database billing_stress)
+	@tools/stress.py --db billing_stress --install --seconds $${STRESS_SECONDS:-60} --crash \
+		--http-port $${STRESS_HTTP_PORT:-8342}
+
+test-odoo:    ## reliability: Odoo's own account / account_payment tests with and without the module
+	@tools/test_odoo.py
+
+test-lifecycle: ## reliability: install, update, uninstall on 3 years of history; set-up from a 0700 folder
+	@tools/lifecycle.py && tools/test_setup_anywhere.sh
+
 pot:          ## i18n/account_billing_operations.pot and i18n/fr.po
 	@tools/dev.sh pot
 
@@ -31,4 +41,5 @@ stop:         ## stop the project's PostgreSQL cluster
 	@tools/dev.sh pg-stop
 
 clean: stop   ## remove the venv, the cluster and the filestore
+	@tools/dev.sh pg-clean
 	rm -rf .venv .local

@@ -524,6 +524,7 @@ class AccountMove(models.Model):
                 inputs["pay_amount"], inputs["journal"], inputs["method"], inputs["payer_name"],
                 inputs["payer_reference"], inputs["postdated"])
         self._billing_audit_payment(inputs["client"], payment, credit_applied, inputs["postdated"])
+        billing_tools.crash_point("make_payment")
         return {"payment_id": payment.id or False, "credit_applied": credit_applied}
 
     def _billing_apply_credit(self, credit_lines):
@@ -904,6 +905,7 @@ class AccountMove(models.Model):
             client._billing_post_audit(credit_note + invoice, self.env._("Items cancellation"),
                                        abs(credit_note.amount_total_signed),
                                        note, extra)
+            billing_tools.crash_point("cancel_items")
             return {"credit_note_id": credit_note.id, "refund_payment_id": refund.id or False}
         return self.env["account.billing.idempotency"]._run(
             client, "account.move.billing_cancel_items", idempotency_key, cancel,

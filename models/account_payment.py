@@ -83,9 +83,11 @@ class AccountPayment(models.Model):
     # COMPUTES
     # -------------------------------------------------------------------------
 
-    def _billing_refunded_amounts(self):
+    def _billing_refunded_amounts(self, provider_states=None):
         """{payment id: sum of its refunds that count}, read from the database: the refunds' link,
-        amount and state are data nobody can change once the refund is made (R4.1, R4.2)."""
+        amount and state are data nobody can change once the refund is made (R4.1, R4.2). A refund
+        made at the provider counts once it is not cancelled or failed (or, with ``provider_states``,
+        once in one of those states)."""
         ids = [payment_id for payment_id in self._origin.ids if payment_id]
         if not ids:
             return {}
@@ -99,9 +101,10 @@ class AccountPayment(models.Model):
         # too: its refund transaction says so (the payment's currency is the transaction's).
         txs = Payment.browse(ids).payment_transaction_id
         if txs:
+            state_domain = [("state", "in", provider_states)] if provider_states \
+                else [("state", "not in", ("cancel", "error"))]
             refund_txs = self.env["payment.transaction"].sudo().search([
-                ("source_transaction_id", "in", txs.ids), ("operation", "=", "refund"),
-                ("state", "not in", ("cancel", "error"))])
+                ("source_transaction_id", "in", txs.ids), ("operation", "=", "refund"), *state_domain])
             for refund_tx in refund_txs.filtered(lambda tx: not tx.payment_id.billing_refund_state):
                 source = refund_tx.source_transaction_id.payment_id
                 if source.id in ids:
@@ -140,12 +143,17 @@ class AccountPayment(models.Model):
 
     @api.depends("billing_refundable_amount")
     def _compute_amount_available_for_refund(self):
-        """Odoo's own refund amount of a card payment is the module's cap (R4.1): the amount its
-        journal entry booked minus its refunds that are not cancelled, whatever Odoo's own link says."""
+        """Odoo's own refund amount of a card payment also deducts the module's refunds (R4.1): what
+        its journal entry booked minus the module's refunds that are not cancelled and, as Odoo
+        counts them, the provider's refunds that are done (the module's own cap, billing_refundable_amount,
+        also deducts those still pending at the provider)."""
         res = super()._compute_amount_available_for_refund()
-        for payment in self.filtered("payment_transaction_id"):
-            if payment._billing_provider_refund_support() in ("partial", "full_only"):
-                payment.amount_available_for_refund = payment.billing_refundable_amount
+        payments = self.filtered(lambda pay: pay.payment_transaction_id
+                                 and pay._billing_provider_refund_support() in ("partial", "full_only"))
+        refunded = payments._billing_refunded_amounts(provider_states=("done",))
+        for payment in payments:
+            left = payment.currency_id.round(payment._billing_booked_amount() - refunded.get(payment._origin.id, 0.0))
+            payment.amount_available_for_refund = max(0.0, min(payment.amount_available_for_refund, left))
         return res
 
     def _compute_refunds_count(self):
@@ -575,6 +583,7 @@ class AccountPayment(models.Model):
                                               amount=refunded_text, payment=self.display_name))
         self._message_log(body=self.env._("Refunded %(amount)s by %(refund)s.",
                                           amount=refunded_text, refund=refund.display_name))
+        billing_tools.crash_point("payment_refund")
         return refund.id
 
     def billing_cancel_refund(self, note=None):
@@ -606,6 +615,7 @@ class AccountPayment(models.Model):
         if refund.billing_source_payment_id:
             refund.billing_source_payment_id._message_log(body=self.env._(
                 "The refund %(refund)s was cancelled.", refund=refund.display_name))
+        billing_tools.crash_point("cancel_refund")
         return True
 
     @api.model
@@ -643,6 +653,7 @@ class AccountPayment(models.Model):
                     refund.partner_id.commercial_partner_id._billing_post_audit(
                         refund, self.env._("Refund settlement"), refund._billing_company_amount(), None,
                         refund._billing_settlement_text())
+                    billing_tools.crash_point("settle")
             except Exception as error:  # any failure leaves this refund pending (R5.5)
                 _logger.warning("Refund %s not settled, left pending: %s", refund_id, error, exc_info=True)
                 refund._billing_log_settlement_failure(error)
@@ -840,6 +851,7 @@ class AccountPayment(models.Model):
                             invoice=payment.billing_invoice_id.display_name or "-",
                             date=format_date(self.env, payment.date)))
                     applied += 1
+                    billing_tools.crash_point("postdated")
             except UserError as error:
                 _logger.warning("Scheduled payment %s not applied: %s", payment.id, error)
         return applied

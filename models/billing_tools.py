@@ -1,7 +1,9 @@
 """Checks shared by every billing operation: each rule has one home here."""
 import math
 import numbers
+import os
 import re
+import time
 
 import psycopg2.errors
 
@@ -176,7 +178,10 @@ def check_journal(env, journal_id, what, currency=None):
 def lock_rows(records, message=None):
     """Lock ``records`` for this transaction (FOR NO KEY UPDATE NOWAIT).
 
-    Another worker holding them makes this a clear UserError, not a traceback.
+    Another worker holding them makes this a clear UserError, not a traceback. The rows are also
+    written (a new row version, same values): a worker whose transaction started before this one
+    commits (REPEATABLE READ: it does not see what this one did) then fails to lock them, instead of
+    getting the lock once this one has committed and checking a cap on its stale snapshot.
     """
     if not records:
         return
@@ -185,8 +190,9 @@ def lock_rows(records, message=None):
         with env.cr.savepoint(flush=False):
             # A conflict is expected here, not a bad query: do not log it as an error.
             env.cr.execute(SQL(
-                "SELECT id FROM %s WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
-                SQL.identifier(records._table), tuple(records.ids),
+                "UPDATE %(table)s SET write_date = write_date WHERE id IN ("
+                "SELECT id FROM %(table)s WHERE id IN %(ids)s FOR NO KEY UPDATE NOWAIT)",
+                table=SQL.identifier(records._table), ids=tuple(records.ids),
             ), log_exceptions=False)
     except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
         raise UserError(message or env._(
@@ -227,3 +233,33 @@ def internal(records, flag):
 def is_internal(env, flag):
     """Whether the module's own code set ``flag`` (never true for a flag sent by a client)."""
     return env.context.get(flag) is INTERNAL
+
+
+# Test-only (tools/stress.py --crash): the path of a control file naming the point where a worker
+# stops (``<point> [<nth hit>]``), so that the test can kill it with kill -9 before the operation
+# commits. Unset in production: crash_point then costs one comparison.
+TEST_DELAY_FILE = os.environ.get("BILLING_TEST_DELAY_FILE")
+_test_delay_hits = {}
+
+
+def crash_point(point):
+    """A crash test's stop inside an operation, before its commit (no-op unless BILLING_TEST_DELAY_FILE)."""
+    if TEST_DELAY_FILE:
+        _crash_point(point)
+
+
+def _crash_point(point):
+    try:
+        with open(TEST_DELAY_FILE, encoding="utf-8") as control:
+            wanted = control.read().split()
+        stamp = os.stat(TEST_DELAY_FILE).st_mtime_ns
+    except OSError:
+        return
+    if not wanted or wanted[0] != point:
+        return
+    hits = _test_delay_hits[point, stamp] = _test_delay_hits.get((point, stamp), 0) + 1
+    if hits != (int(wanted[1]) if len(wanted) > 1 else 1):
+        return
+    with open(f"{TEST_DELAY_FILE}.pid", "w", encoding="utf-8") as marker:
+        marker.write(f"{os.getpid()} {point}")
+    time.sleep(120)  # the test kills this worker here

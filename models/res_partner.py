@@ -435,6 +435,7 @@ class ResPartner(models.Model):
             move = client._billing_create_manual_move("credit", amount, note, taxes_included, taxes)
             move.action_post()
             client._billing_post_audit(move, self.env._("Credit"), move.amount_total, move.billing_note)
+            billing_tools.crash_point("create_credit")
             return move.id
         return self.env["account.billing.idempotency"]._run(
             client, "res.partner.billing_create_credit", idempotency_key, create,
@@ -466,6 +467,7 @@ class ResPartner(models.Model):
             if credit:
                 credit._message_log(author_id=self.env.user.partner_id.id, body=self.env._(
                     "Reversed by %(move)s.", move=move.display_name))
+            billing_tools.crash_point("create_charge")
             return move.id
         return self.env["account.billing.idempotency"]._run(
             client, "res.partner.billing_create_charge", idempotency_key, create,
@@ -509,6 +511,7 @@ class ResPartner(models.Model):
                 client, amount, journal, method_line, note)
             payment._billing_reconcile_with_credit(credit_lines)
             client._billing_post_audit(payment, self.env._("Refund"), amount, note)
+            billing_tools.crash_point("refund")
             return payment.id
         return self.env["account.billing.idempotency"]._run(
             client, "res.partner.billing_refund", idempotency_key, create,

@@ -2,6 +2,7 @@
 from odoo import SUPERUSER_ID
 from odoo import Command
 from odoo import api
+from odoo.exceptions import UserError
 from odoo.tests.common import tagged
 
 from .common import RaceCase
@@ -69,3 +70,54 @@ class TestRefundsConcurrency(RaceCase):
             payment = env["account.payment"].browse(self.payment_id)
             self.assertEqual(payment.billing_refund_ids.ids, winners)
             self.assertLessEqual(payment.billing_refunded_amount, payment.amount)
+
+    def _refund_after_a_committed_one(self, refund, amount, pattern):
+        """A worker whose transaction (snapshot) started before another worker refunded and committed,
+        as two HTTP workers do: it must not refund past the cap it cannot see in its snapshot."""
+        with self.registry.cursor() as cr_late:
+            env_late = api.Environment(cr_late, SUPERUSER_ID, {})
+            self.warm_up(env_late)
+            with self.registry.cursor() as cr_first:
+                refund(api.Environment(cr_first, SUPERUSER_ID, {}), amount, "First")
+            with self.assertRaisesRegex(UserError, pattern):
+                refund(env_late, amount, "Late")
+            cr_late.rollback()
+
+    def test_payment_refund_seen_by_an_older_transaction(self):
+        """R4.1 across workers: a refund of 60 committed after the late worker's snapshot was taken;
+        the late worker's refund of 60 of the same payment of 100 is refused. The client has no open
+        credit, so the refunds reconcile with nothing: only the payment's lock stands between them."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            partner = self.new_client(env)
+            invoice = env["account.move"].create({
+                "move_type": "out_invoice", "partner_id": partner.id,
+                "invoice_line_ids": [Command.create({"name": "Course", "quantity": 1, "price_unit": 100.0,
+                                                     "tax_ids": [Command.clear()]})],
+            })
+            invoice.action_post()
+            payment_id = env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids).create({
+                    "journal_id": self.cash_id})._create_payments().id
+            partner_id = partner.id
+        self.addCleanup(self.clean_up_client, partner_id)
+        self._refund_after_a_committed_one(
+            lambda env, amount, note: env["account.payment"].browse(payment_id).billing_refund(amount, note),
+            60.0, "right now. Try again|more than")
+        with self.registry.cursor() as cr:
+            payment = api.Environment(cr, SUPERUSER_ID, {})["account.payment"].browse(payment_id)
+            self.assertEqual(len(payment.billing_refund_ids), 1)
+            self.assertAlmostEqual(payment.billing_refunded_amount, 60.0)
+
+    def test_credit_refund_seen_by_an_older_transaction(self):
+        """R3 across workers: the late worker cannot refund the credit a committed refund used."""
+        self._refund_after_a_committed_one(
+            lambda env, amount, note: env["res.partner"].browse(self.partner_id).billing_refund(
+                amount, self.bank_id, note),
+            60.0, "right now. Try again|more than|no credit")
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            refunds = env["account.payment"].search([("partner_id", "=", self.partner_id),
+                                                     ("billing_refund_state", "=", "pending")])
+            self.assertEqual(len(refunds), 1)
+            self.assertAlmostEqual(env["res.partner"].browse(self.partner_id).billing_balance, -40.0)

@@ -9,6 +9,9 @@ LOCAL="$ROOT/.local"
 VENV="${VENV:-$ROOT/.venv}"
 ODOO_SRC="${ODOO_SRC:-/opt/odoo-18.0}"
 PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
+# The cluster lives in .local/ unless, as root, its system user cannot enter the checkout (a folder
+# of mode 0700, /root/...): then in a folder of its own named after the checkout (see pg_locate).
+PG_HOME_FALLBACK="${PG_HOME_FALLBACK:-/var/lib/account_billing_operations-pg/$(printf %s "$ROOT" | sha1sum | cut -c1-12)}"
 PGDATA_DIR="$LOCAL/pgdata"
 PGSOCK="$LOCAL/pgrun"
 export PGHOST="${PGHOST:-127.0.0.1}"
@@ -84,8 +87,32 @@ pip_install() {  # pip, without the warnings about this machine's local index fo
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$@" 2> >(grep -v 'is ignored: it is neither' >&2)
 }
 
-pg_run() {  # run a PostgreSQL binary as the cluster's owner
-    if as_root; then runuser -u "$PG_OS_USER" -- "$@"; else "$@"; fi
+pg_run() {  # run a PostgreSQL binary as the cluster's owner (from /: the caller's folder may be closed to it)
+    if as_root; then (cd / && runuser -u "$PG_OS_USER" -- "$@"); else "$@"; fi
+}
+
+pg_user_reaches() {  # whether the cluster's system user can enter the folder $1 (and all its parents)
+    ! as_root || (cd / && runuser -u "$PG_OS_USER" -- test -x "$1") 2>/dev/null
+}
+
+pg_locate() {  # PGDATA_DIR / PGSOCK: .local/, or PG_HOME_FALLBACK when the cluster's user cannot reach .local/
+    local home="$LOCAL"
+    if [ ! -f "$LOCAL/pgdata/PG_VERSION" ]; then
+        if [ -f "$PG_HOME_FALLBACK/pgdata/PG_VERSION" ]; then
+            home="$PG_HOME_FALLBACK"
+        elif as_root && [ "${1:-}" = create ] && ! pg_user_reaches "$LOCAL"; then
+            home="$PG_HOME_FALLBACK"
+            mkdir -p "$home" 2>/dev/null && chown "$PG_OS_USER" "$home" && chmod 0700 "$home" \
+                && pg_user_reaches "$home" || die \
+"PostgreSQL runs as the system user $PG_OS_USER, which cannot enter $LOCAL (this checkout or one of its
+parent folders is closed to other users, e.g. mode 0700), and its cluster could not be kept in $home
+instead. Either clone the project into a folder other users can traverse (chmod o+x on its parents),
+set PG_HOME_FALLBACK to a folder $PG_OS_USER can write, or use your own server with EMBEDDED_PG=0."
+            log "$PG_OS_USER cannot enter $LOCAL: the cluster is kept in $home"
+        fi
+    fi
+    PGDATA_DIR="$home/pgdata"
+    PGSOCK="$home/pgrun"
 }
 
 pg_start() {
@@ -94,6 +121,7 @@ pg_start() {
     if as_root; then
         id "$PG_OS_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_OS_USER"
     fi
+    pg_locate create
     if [ ! -f "$PGDATA_DIR/PG_VERSION" ]; then
         log "initdb $PGDATA_DIR"
         mkdir -p "$PGDATA_DIR" "$PGSOCK"
@@ -121,12 +149,22 @@ CONF
 }
 
 pg_stop() {
+    pg_locate
     [ -f "$PGDATA_DIR/PG_VERSION" ] || return 0
     pg_run "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m fast stop >/dev/null 2>&1 || true
 }
 
+pg_clean() {  # make clean: stop the cluster and remove it when it lives outside .local/
+    pg_stop
+    if [ -d "$PG_HOME_FALLBACK" ]; then log "removing $PG_HOME_FALLBACK"; rm -rf "$PG_HOME_FALLBACK"; fi
+}
+
 odoo() {
-    "$VENV/bin/python" -m odoo "$@" --db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER" \
+    # The odoo script rather than "python -m odoo": with --workers, Odoo starts its websocket (gevent)
+    # process by running sys.argv[0] again, which "-m odoo" makes a failing odoo/__main__.py.
+    local cmd=("$VENV/bin/python" -m odoo)
+    [ -x "$VENV/bin/odoo" ] && cmd=("$VENV/bin/odoo")
+    "${cmd[@]}" "$@" --db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER" \
         --db_password "$PGPASSWORD" --addons-path "$(odoo_addons_path)" --data-dir "$LOCAL/filestore"
 }
 
@@ -273,6 +311,7 @@ case "${1:-}" in
     setup) prepare ;;
     pg-start) ensure_system; pg_start ;;
     pg-stop) pg_stop ;;
+    pg-clean) pg_clean ;;
     run) cmd_run ;;
     test) cmd_test ;;
     pytest) cmd_pytest ;;
