@@ -26,7 +26,7 @@ class TestBillingSettings(BillingCommon):
             self.assertTrue(company.billing_credit_product_id, company.name)
             self.assertTrue(company.billing_penalty_product_id, company.name)
             self.assertEqual(company.billing_settlement_cutoff, 23.0 + 59.0 / 60.0)
-        main = self.env.ref("base.main_company")
+        main = self.env.ref("base.main_company").sudo()
         self.assertEqual(main.billing_credit_product_id, self.credit_default)
         self.assertEqual(main.billing_penalty_product_id, self.penalty_default)
         self.assertIn(main.billing_refund_journal_id.type, ("bank", "cash"))

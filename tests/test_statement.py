@@ -243,7 +243,7 @@ class TestStatementPdf(StatementCommon, HttpCase):
             REPORT, self.client.ids, data={"date_from": "2024-02-01"})
         self.assertEqual(kind, "pdf")
         self.assertTrue(content.startswith(b"%PDF-"), content[:40])
-        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+        text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split())
         self.assertIn("Client Gagnon", text)
         self.assertIn("Statement of account", text)
         self.assertIn("300.00", text)
@@ -262,7 +262,7 @@ class TestStatementPdf(StatementCommon, HttpCase):
         attachment = composer.attachment_ids
         self.assertEqual(attachment.name, "Statement - Client Gagnon.pdf")
         self.assertTrue(attachment.raw.startswith(b"%PDF-"))
-        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(attachment.raw)).pages)
+        text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(attachment.raw)).pages).split())
         self.assertIn("Client Gagnon", text)
         messages = self.client.message_ids
         composer._action_send_mail()
