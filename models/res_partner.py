@@ -1,3 +1,5 @@
+import functools
+
 from markupsafe import Markup
 
 from odoo import Command
@@ -591,41 +593,51 @@ class ResPartner(models.Model):
             states = dict(Timeline._fields["state"]._description_selection(env))
             labeller = client.with_env(env)
 
+            # Odoo's own formatting, once per value: a long history repeats dates and amounts.
+            @functools.cache
             def money(amount, env=env):
                 return format_amount(env, amount, currency)
 
+            @functools.cache
             def balance_label(amount, labeller=labeller):
-                return labeller._billing_format_balance(currency.round(amount), currency)
+                return labeller._billing_format_balance(amount, currency)
+
+            @functools.cache
+            def date_label(day, env=env):
+                return format_date(env, day)
 
             opening_balance = currency.round(opening.get(client.id, 0.0))
             client_rows = rows_by_client.get(client, Timeline)
             closing = currency.round(client_rows[-1].running_balance) if client_rows else opening_balance
-            lines = [{
-                "id": row.id,
-                "date": row.date,
-                "date_label": format_date(env, row.date),
-                "kind": row.kind,
-                "kind_label": kinds.get(row.kind, row.kind),
-                "reference": row.reference or "",
-                "note": row.note or "",
-                "state": row.state,
-                "state_label": states.get(row.state, row.state or ""),
-                "amount": currency.round(row.amount),
-                "amount_label": money(row.amount),
-                "running_balance": currency.round(row.running_balance),
-                "running_balance_label": balance_label(row.running_balance),
-            } for row in client_rows]
+            lines = []
+            for row in client_rows:
+                amount, running = currency.round(row.amount), currency.round(row.running_balance)
+                lines.append({
+                    "id": row.id,
+                    "date": row.date,
+                    "date_label": date_label(row.date),
+                    "kind": row.kind,
+                    "kind_label": kinds.get(row.kind, row.kind),
+                    "reference": row.reference or "",
+                    "note": row.note or "",
+                    "state": row.state,
+                    "state_label": states.get(row.state, row.state or ""),
+                    "amount": amount,
+                    "amount_label": money(amount),
+                    "running_balance": running,
+                    "running_balance_label": balance_label(running),
+                })
             planned = [{
                 "id": row.id,
                 "date": row.date,
-                "date_label": format_date(env, row.date),
+                "date_label": date_label(row.date),
                 "reference": (row.reference or "").strip(),
                 "note": row.note or "",
                 "amount": currency.round(row.payment_id.amount_company_currency_signed),
-                "amount_label": money(row.payment_id.amount_company_currency_signed),
+                "amount_label": money(currency.round(row.payment_id.amount_company_currency_signed)),
             } for row in scheduled_by_client.get(client, Timeline)]
             scheduled_total = currency.round(sum(line["amount"] for line in planned))
-            available = max(0.0, -closing)
+            available = currency.round(max(0.0, -closing))
             statements.append({
                 "partner": client.with_env(env),
                 "company": company,
