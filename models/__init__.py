@@ -1,6 +1,7 @@
 from . import account_billing_card_guard
 from . import account_billing_idempotency
 from . import account_billing_timeline
+from . import account_chart_template
 from . import account_journal
 from . import account_move
 from . import account_move_line

@@ -32,6 +32,19 @@ class ResCompany(models.Model):
         help="Time zone of the refund settlement cut-off. Empty: the time zone of the company's "
         "address (its contact), else UTC.",
     )
+    billing_refund_journal_id = fields.Many2one(
+        "account.journal", string="Default refund journal", check_company=True,
+        domain="[('type', 'in', ('bank', 'cash'))]",
+        help="The bank or cash journal proposed for the refunds of a client's credit (Record a refund) and "
+        "for the refunds of Cancel/refund items made without a payment. Empty: the first bank, then cash, "
+        "journal with an offline outgoing payment method.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._billing_set_default_settings()
+        return companies
 
     @api.constrains("billing_settlement_cutoff")
     def _check_billing_settlement_cutoff(self):
@@ -39,6 +52,62 @@ class ResCompany(models.Model):
             if not 0.0 <= company.billing_settlement_cutoff < 24.0:
                 raise ValidationError(self.env._(
                     "The refund settlement cut-off is a time of day, between 00:00 and 23:59."))
+
+    @api.constrains("billing_refund_journal_id")
+    def _check_billing_refund_journal(self):
+        for company in self:
+            journal = company.billing_refund_journal_id
+            if journal and (journal.type not in ("bank", "cash")
+                            or not journal._billing_offline_method_lines("outbound")):
+                raise ValidationError(self.env._(
+                    "The default refund journal %(journal)s must be a bank or cash journal with an offline "
+                    "outgoing payment method (for example Manual, in its Outgoing Payments tab).",
+                    journal=journal.display_name))
+
+    # -------------------------------------------------------------------------
+    # SETTINGS: defaults of every company (at install, at creation, when its chart is loaded)
+    # -------------------------------------------------------------------------
+
+    def _billing_set_default_settings(self):
+        """Fill the billing settings a company does not have yet: the module's credit and
+        cancellation-fee products, the cut-off (23:59) and the refund journal once the company has
+        journals. The time zone stays empty: the company's address decides (R5.4)."""
+        credit = self._billing_default_product("product_billing_credit")
+        penalty = self._billing_default_product("product_billing_penalty")
+        for company in self.sudo():
+            values = {}
+            if not company.billing_credit_product_id and credit:
+                values["billing_credit_product_id"] = credit.id
+            if not company.billing_penalty_product_id and penalty:
+                values["billing_penalty_product_id"] = penalty.id
+            if not company.billing_refund_journal_id:
+                journal = company._billing_pick_refund_journal()
+                if journal:
+                    values["billing_refund_journal_id"] = journal.id
+            if values:
+                company.write(values)
+        return True
+
+    @api.model
+    def _billing_init_settings(self):
+        """At install: every existing company gets the defaults."""
+        return self.sudo().search([])._billing_set_default_settings()
+
+    def _billing_pick_refund_journal(self):
+        """The first bank (then cash) journal of the company with an offline outgoing method."""
+        self.ensure_one()
+        Journal = self.env["account.journal"]
+        journals = Journal.search([*Journal._check_company_domain(self), ("type", "in", ("bank", "cash"))],
+                                  order="type, sequence, id")
+        return journals.filtered(lambda journal: journal._billing_offline_method_lines("outbound"))[:1]
+
+    def _billing_refund_journal(self):
+        """The journal proposed for an offline refund: the setting, else the first usable one."""
+        self.ensure_one()
+        journal = self.billing_refund_journal_id
+        if journal and journal.active and journal._billing_offline_method_lines("outbound"):
+            return journal
+        return self._billing_pick_refund_journal()
 
     # -------------------------------------------------------------------------
     # SETTLEMENT CUT-OFF (R5)

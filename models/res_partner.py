@@ -1,3 +1,5 @@
+import functools
+
 from markupsafe import Markup
 
 from odoo import Command
@@ -7,6 +9,7 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools import format_amount
+from odoo.tools import format_date
 
 from . import billing_tools
 
@@ -161,12 +164,9 @@ class ResPartner(models.Model):
 
     @api.model
     def _billing_default_refund_journal(self):
-        """The journal Record a refund proposes: the first bank (then cash) journal of the company
-        with an offline outgoing method, the one the button accepts."""
-        Journal = self.env["account.journal"]
-        journals = Journal.search([*Journal._check_company_domain(self.env.company), ("type", "in", ("bank", "cash"))],
-                                  order="type, sequence, id")
-        return journals.filtered(lambda journal: journal._billing_offline_method_lines("outbound"))[:1]
+        """The journal Record a refund proposes: the company's Default refund journal (Accounting
+        settings), else its first bank (then cash) journal with an offline outgoing method."""
+        return self.env.company._billing_refund_journal()
 
     def _billing_refund_journal(self, journal_id, payment_method_line_id):
         """R3.3: a bank or cash journal of the company and an offline outbound method of it."""
@@ -536,3 +536,152 @@ class ResPartner(models.Model):
 
     def action_billing_record_refund(self):
         return self._billing_wizard_action("billing.refund.wizard", self.env._("Record a refund"))
+
+    # -------------------------------------------------------------------------
+    # CLIENT STATEMENT (SPEC §3): the figures of the Billing tab's timeline, for a period
+    # -------------------------------------------------------------------------
+
+    def _billing_statement_data(self, date_from=None, date_to=None):
+        """One statement per commercial partner of ``self`` (in the current company), read from the
+        timeline (``account.billing.timeline``), the model of the Billing tab: opening balance (the
+        timeline's amounts before ``date_from``), the rows of the period with their running balance,
+        closing balance, available credit at the end of the period, and the scheduled payments not
+        yet applied. Labels are in each client's language. A fixed number of queries, whatever the
+        length of the clients' history; domains are explicit (client and company), so the portal
+        may call this as superuser for its own client only."""
+        date_from = fields.Date.to_date(date_from) if date_from else False
+        date_to = fields.Date.to_date(date_to) if date_to else False
+        clients = self.commercial_partner_id
+        if not clients:
+            return []
+        company = self.env.company
+        currency = company.currency_id
+        Timeline = self.env["account.billing.timeline"]
+        base = [("partner_id", "in", clients.ids), ("company_id", "=", company.id)]
+        opening = {}
+        if date_from:
+            groups = Timeline._read_group(
+                [*base, ("date", "<", date_from), ("kind", "!=", "scheduled")], ["partner_id"], ["amount:sum"])
+            opening = {partner.id: amount for partner, amount in groups}
+        period = [*base, ("kind", "!=", "scheduled")]
+        if date_from:
+            period.append(("date", ">=", date_from))
+        if date_to:
+            period.append(("date", "<=", date_to))
+        names = ["partner_id", "date", "kind", "reference", "note", "state", "amount", "running_balance",
+                 "move_id", "payment_id"]
+        rows = Timeline.search_fetch(period, names, order="date, id")
+        scheduled = Timeline.search_fetch([*base, ("kind", "=", "scheduled")], names, order="date, id")
+        scheduled.payment_id.fetch(["amount_company_currency_signed"])
+        rows_by_client = rows.grouped("partner_id")
+        scheduled_by_client = scheduled.grouped("partner_id")
+        today = fields.Date.context_today(self)
+        statements = []
+        for client in clients:
+            lang = client.lang or self.env.lang or "en_US"
+            env = self.with_context(lang=lang).env
+            kinds = dict(Timeline._fields["kind"]._description_selection(env))
+            states = dict(Timeline._fields["state"]._description_selection(env))
+            labeller = client.with_env(env)
+
+            # Odoo's own formatting, once per value: a long history repeats dates and amounts.
+            @functools.cache
+            def money(amount, env=env):
+                return format_amount(env, amount, currency)
+
+            @functools.cache
+            def balance_label(amount, labeller=labeller):
+                return labeller._billing_format_balance(amount, currency)
+
+            @functools.cache
+            def date_label(day, env=env):
+                return format_date(env, day)
+
+            opening_balance = currency.round(opening.get(client.id, 0.0))
+            client_rows = rows_by_client.get(client, Timeline)
+            closing = currency.round(client_rows[-1].running_balance) if client_rows else opening_balance
+            lines = []
+            for row in client_rows:
+                amount, running = currency.round(row.amount), currency.round(row.running_balance)
+                lines.append({
+                    "id": row.id,
+                    "date": row.date,
+                    "date_label": date_label(row.date),
+                    "kind": row.kind,
+                    "kind_label": kinds.get(row.kind, row.kind),
+                    "reference": row.reference or "",
+                    "note": row.note or "",
+                    "state": row.state,
+                    "state_label": states.get(row.state, row.state or ""),
+                    "amount": amount,
+                    "amount_label": money(amount),
+                    "running_balance": running,
+                    "running_balance_label": balance_label(running),
+                })
+            planned = [{
+                "id": row.id,
+                "date": row.date,
+                "date_label": date_label(row.date),
+                "reference": (row.reference or "").strip(),
+                "note": row.note or "",
+                "amount": currency.round(row.payment_id.amount_company_currency_signed),
+                "amount_label": money(currency.round(row.payment_id.amount_company_currency_signed)),
+            } for row in scheduled_by_client.get(client, Timeline)]
+            scheduled_total = currency.round(sum(line["amount"] for line in planned))
+            available = currency.round(max(0.0, -closing))
+            statements.append({
+                "partner": client.with_env(env),
+                "company": company,
+                "currency": currency,
+                "lang": lang,
+                "date_from": date_from,
+                "date_to": date_to,
+                "date_from_label": format_date(env, date_from) if date_from else "",
+                "date_to_label": format_date(env, date_to) if date_to else "",
+                "printed_label": format_date(env, today),
+                "opening_balance": opening_balance,
+                "opening_label": balance_label(opening_balance),
+                "rows": lines,
+                "closing_balance": closing,
+                "closing_label": balance_label(closing),
+                "available_credit": available,
+                "available_credit_label": money(available),
+                "scheduled": planned,
+                "scheduled_total": scheduled_total,
+                "scheduled_total_label": money(scheduled_total),
+            })
+        return statements
+
+    def _billing_statement_report(self):
+        return self.env.ref("account_billing_operations.action_report_billing_statement")
+
+    def action_billing_statement_wizard(self):
+        """Print or email a statement for a period (the Billing tab's Statement button)."""
+        return billing_tools.wizard_action(
+            "billing.statement.wizard", self.env._("Client statement"),
+            {"active_model": "res.partner", "active_ids": self.ids})
+
+    def action_billing_send_statement(self, date_from=None, date_to=None):
+        """Odoo's mail composer with the statement attached (mail template of the module)."""
+        self.ensure_one()
+        client = self.commercial_partner_id
+        template = self.env.ref("account_billing_operations.mail_template_billing_statement",
+                                raise_if_not_found=False)
+        context = {
+            "default_model": "res.partner",
+            "default_res_ids": client.ids,
+            "default_composition_mode": "comment",
+            "default_template_id": template.id if template else False,
+            "default_email_layout_xmlid": "mail.mail_notification_light",
+            "billing_statement_date_from": fields.Date.to_string(date_from) if date_from else False,
+            "billing_statement_date_to": fields.Date.to_string(date_to) if date_to else False,
+        }
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send the statement"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": context,
+        }

@@ -2,6 +2,8 @@
 
 usage: .venv/bin/python tools/screenshot.py URL_PATH OUT.png [--login admin --password admin]
        [--db billing_demo] [--base http://127.0.0.1:8069] [--wait 6] [--click "CSS selector"]...
+       [--debug-port 9333]
+A portal user logs in the same way (--login/--password), e.g. for /my/billing.
 """
 import argparse
 import base64
@@ -26,6 +28,7 @@ def main():
     parser.add_argument("--wait", type=float, default=6.0)
     parser.add_argument("--click", action="append", default=[])
     parser.add_argument("--size", default="1440,1000")
+    parser.add_argument("--debug-port", type=int, default=9333, help="Chromium's DevTools port (one per helper)")
     args = parser.parse_args()
 
     session = requests.Session()
@@ -34,7 +37,7 @@ def main():
     response.raise_for_status()
     sid = session.cookies.get("session_id")
 
-    port = 9333
+    port = args.debug_port
     profile = tempfile.mkdtemp()
     chrome = subprocess.Popen([
         "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -36,7 +36,8 @@ class BillingCancelWizard(models.TransientModel):
         domain="[('id', 'in', available_payment_ids)]")
     refund_journal_id = fields.Many2one(
         "account.journal", string="Or from the journal", check_company=True,
-        domain="[('type', 'in', ('bank', 'cash'))]")
+        domain="[('type', 'in', ('bank', 'cash'))]",
+        default=lambda self: self.env["res.partner"]._billing_default_refund_journal())
     note = fields.Text()
 
     # -------------------------------------------------------------------------
