@@ -13,7 +13,7 @@ import sys
 import polib
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from fr_terms import TERMS  # noqa: E402
+from fr_terms import TERMS
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 POT = ROOT / "i18n" / "account_billing_operations.pot"
