@@ -50,7 +50,8 @@ class TestFrenchLabels(BillingCommon):
     def as_user(self, lang):
         """The environment of a user whose preferred language is lang, as the web client opens it."""
         user = self.users[lang]
-        return self.env(user=user, context=dict(user.context_get(), allowed_company_ids=self.company.ids))
+        return self.env(user=user, context=dict(user.with_user(user).context_get(),
+                                                allowed_company_ids=self.company.ids))
 
     # ---- fr.po ------------------------------------------------------------------
 

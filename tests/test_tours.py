@@ -104,9 +104,12 @@ class TestBillingTours(BillingCommon, HttpCase):
         self.assertRecordValues(credit, [{"move_type": "out_refund", "state": "posted", "amount_untaxed": 100.0,
                                           "amount_tax": 15.0, "amount_total": 115.0, "partner_id": self.client.id}])
         self.assertRecordValues(self.lines_by_account(credit), [
-            {"account_id": self.receivable.id, "balance": -115.0, "reconciled": False},
-            {"account_id": self.tax_account.id, "balance": 15.0, "tax_line_id": self.tax_15.id, "reconciled": False},
-            {"account_id": self.credit_account.id, "balance": 100.0, "tax_ids": self.tax_15.ids, "reconciled": False},
+            {"account_id": self.receivable.id, "balance": -115.0, "tax_line_id": False, "tax_ids": [],
+             "reconciled": False},
+            {"account_id": self.tax_account.id, "balance": 15.0, "tax_line_id": self.tax_15.id, "tax_ids": [],
+             "reconciled": False},
+            {"account_id": self.credit_account.id, "balance": 100.0, "tax_line_id": False, "tax_ids": self.tax_15.ids,
+             "reconciled": False},
         ])
         self.assertAlmostEqual(self.balance(), -115.0)
 
@@ -122,9 +125,9 @@ class TestBillingTours(BillingCommon, HttpCase):
         self.assertRecordValues(invoice, [{"move_type": "out_invoice", "state": "posted", "amount_total": 115.0,
                                            "billing_note": "Tour: credit given by mistake", "amount_residual": 0.0}])
         self.assertRecordValues(self.lines_by_account(invoice), [
-            {"account_id": self.receivable.id, "balance": 115.0, "reconciled": True},
-            {"account_id": self.tax_account.id, "balance": -15.0, "tax_line_id": self.tax_15.id},
-            {"account_id": self.credit_account.id, "balance": -100.0, "tax_ids": self.tax_15.ids},
+            {"account_id": self.receivable.id, "balance": 115.0, "tax_line_id": False, "reconciled": True},
+            {"account_id": self.tax_account.id, "balance": -15.0, "tax_line_id": self.tax_15.id, "reconciled": False},
+            {"account_id": self.credit_account.id, "balance": -100.0, "tax_line_id": False, "reconciled": False},
         ])
         self.assertEqual(self.receivable_lines(credit).full_reconcile_id,
                          self.receivable_lines(invoice).full_reconcile_id)
@@ -140,12 +143,13 @@ class TestBillingTours(BillingCommon, HttpCase):
                                                                                taxes_included=True))
         self.tour(self.client_url(), "record_refund")
         refund = self.customer_payments("outbound")
-        self.assertRecordValues(refund, [{"amount": 40.0, "state": "paid", "partner_type": "customer",
+        self.assertEqual(refund.move_id.state, "posted")
+        self.assertRecordValues(refund, [{"amount": 40.0, "partner_type": "customer",
                                           "billing_refund_state": "pending",
                                           "billing_note": "Tour: moving away, cash refund"}])
         refund_lines = refund.move_id.line_ids.sorted("balance")
         self.assertRecordValues(refund_lines, [
-            {"account_id": refund.outstanding_account_id.id, "balance": -40.0},
+            {"account_id": refund.outstanding_account_id.id, "balance": -40.0, "reconciled": False},
             {"account_id": self.receivable.id, "balance": 40.0, "reconciled": True},
         ])
         self.assertAlmostEqual(credit.amount_residual, 75.0)
@@ -179,10 +183,12 @@ class TestBillingTours(BillingCommon, HttpCase):
         self.tour(self.move_url(invoice), "payment_two_modes")
         payments = self.customer_payments()
         self.assertRecordValues(payments, [
-            {"amount": 50.0, "journal_id": self.bank_journal.id, "billing_invoice_id": invoice.id, "state": "paid"},
-            {"amount": 65.0, "journal_id": self.cash_journal.id, "billing_invoice_id": invoice.id, "state": "paid",
+            {"amount": 50.0, "journal_id": self.bank_journal.id, "billing_invoice_id": invoice.id,
+             "billing_payer_name": False},
+            {"amount": 65.0, "journal_id": self.cash_journal.id, "billing_invoice_id": invoice.id,
              "billing_payer_name": "Marie Tremblay"},
         ])
+        self.assertEqual(set(payments.move_id.mapped("state")), {"posted"})
         for payment, amount in zip(payments, (50.0, 65.0), strict=True):
             self.assertRecordValues(self.receivable_lines(payment.move_id), [{"balance": -amount, "reconciled": True}])
         self.assertAlmostEqual(invoice.amount_residual, 0.0)
@@ -212,7 +218,8 @@ class TestBillingTours(BillingCommon, HttpCase):
         invoice = self.swim_invoice()
         self.tour(self.move_url(invoice), "credit_on_file")
         payments = self.customer_payments()
-        self.assertRecordValues(payments, [{"amount": 50.0, "state": "paid"}, {"amount": 25.0, "state": "paid"}])
+        self.assertRecordValues(payments, [{"amount": 50.0}, {"amount": 25.0}])
+        self.assertEqual(set(payments.move_id.mapped("state")), {"posted"})
         self.assertAlmostEqual(credit.amount_residual, 0.0)
         self.assertAlmostEqual(invoice.amount_residual, 0.0)
         partials = self.receivable_lines(invoice).matched_credit_ids
@@ -231,11 +238,12 @@ class TestBillingTours(BillingCommon, HttpCase):
             self.env["account.move"].search([("move_type", "=", "out_refund"), ("partner_id", "=", self.client.id)])
         self.assertRecordValues(note, [{"move_type": "out_refund", "state": "posted", "amount_total": 103.5}])
         self.assertRecordValues(self.lines_by_account(note), [
-            {"account_id": self.receivable.id, "balance": -103.5},
-            {"account_id": self.tax_account.id, "balance": -1.5, "tax_line_id": self.tax_15.id},
-            {"account_id": self.tax_account.id, "balance": 15.0, "tax_line_id": self.tax_15.id},
-            {"account_id": self.swim_account.id, "balance": 100.0, "tax_ids": self.tax_15.ids},
-            {"account_id": self.penalty_account.id, "balance": -10.0, "tax_ids": self.tax_15.ids},
+            {"account_id": self.receivable.id, "balance": -103.5, "tax_line_id": False, "tax_ids": []},
+            # 15.00 of tax given back on the cancelled line, 1.50 kept on the penalty: one tax line of 13.50.
+            {"account_id": self.tax_account.id, "balance": 13.5, "tax_line_id": self.tax_15.id, "tax_ids": []},
+            {"account_id": self.swim_account.id, "balance": 100.0, "tax_line_id": False, "tax_ids": self.tax_15.ids},
+            {"account_id": self.penalty_account.id, "balance": -10.0, "tax_line_id": False,
+             "tax_ids": self.tax_15.ids},
         ])
         refund = self.customer_payments("outbound")
         self.assertRecordValues(refund, [{"amount": 103.5, "billing_source_payment_id": payment.id,

@@ -28,7 +28,7 @@ registry.category("web_tour.tours").add("account_billing_operations_cancel_items
         {
             content: "10 %",
             trigger: '.modal div[name="penalty_value"] input',
-            run: "edit 10",
+            run: "edit 10 && press Tab",
         },
         {
             content: "Penalty 11.50, credit 103.50",
@@ -37,7 +37,7 @@ registry.category("web_tour.tours").add("account_billing_operations_cancel_items
         {
             content: "Refund the credit",
             trigger: '.modal div[name="refund_amount"] input',
-            run: "edit 103.50",
+            run: "edit 103.50 && press Tab",
         },
         {
             content: "Refund from the payment",
@@ -46,7 +46,7 @@ registry.category("web_tour.tours").add("account_billing_operations_cancel_items
         },
         {
             content: "The invoice's payment",
-            trigger: '.modal div[name="refund_payment_id"] .ui-autocomplete li:first-child a',
+            trigger: '.modal div[name="refund_payment_id"] .ui-autocomplete li a:contains("/")',
             run: "click",
         },
         {

@@ -36,7 +36,7 @@ registry.category("web_tour.tours").add("account_billing_operations_credit_on_fi
         {
             content: "Pay 50.00",
             trigger: '.modal div[name="amount"] input',
-            run: "edit 50",
+            run: "edit 50 && press Tab",
         },
         {
             content: "Make the payment",

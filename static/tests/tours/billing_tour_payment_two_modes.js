@@ -17,7 +17,7 @@ registry.category("web_tour.tours").add("account_billing_operations_payment_two_
         {
             content: "Pay 50.00 with the first mode (the bank)",
             trigger: '.modal div[name="amount"] input',
-            run: "edit 50",
+            run: "edit 50 && press Tab",
         },
         {
             content: "Left to pay after: 65.00",

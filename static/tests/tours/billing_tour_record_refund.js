@@ -26,7 +26,7 @@ registry.category("web_tour.tours").add("account_billing_operations_record_refun
         {
             content: "Refund 40.00",
             trigger: '.modal div[name="amount"] input',
-            run: "edit 40",
+            run: "edit 40 && press Tab",
         },
         {
             content: "The balance after the refund",

@@ -19,7 +19,7 @@ registry.category("web_tour.tours").add("account_billing_operations_refund_payme
         {
             content: "Refund 50.00 of the 115.00 paid",
             trigger: '.modal div[name="amount"] input',
-            run: "edit 50",
+            run: "edit 50 && press Tab",
         },
         {
             content: "Note",
