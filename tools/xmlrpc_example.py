@@ -62,9 +62,10 @@ def main():
     [refund] = call("account.payment", "read", [refund_id], ["billing_refund_state"])
     print(f"refund cancelled: {refund['billing_refund_state']}; balance:", balance(client_id))
 
-    # R7 Make a payment on a 60.00 invoice: the credit on file first, the rest in cash.
-    invoice_id = call("res.partner", "billing_create_charge", [client_id], 60.0, "Day camp", taxes_included=True)
-    result = call("account.move", "billing_make_payment", [invoice_id], 50.0, cash_journal_id,
+    # R7 Make a payment on a 100.00 invoice: the credit on file first, the rest in cash.
+    rest = round(100.0 - balance(client_id)["billing_available_credit"], 2)
+    invoice_id = call("res.partner", "billing_create_charge", [client_id], 100.0, "Day camp", taxes_included=True)
+    result = call("account.move", "billing_make_payment", [invoice_id], rest, cash_journal_id,
                   use_credit=True, payer_name="Marie Tremblay", payer_reference="cash")
     print("make a payment:", result, "; balance:", balance(client_id))
 
