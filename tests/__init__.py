@@ -24,4 +24,4 @@ from . import test_refunds
 from . import test_refunds_concurrency
 from . import test_settlement
 from . import test_statement
-from . import test_tour
+from . import test_tours

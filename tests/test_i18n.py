@@ -1,17 +1,108 @@
-from odoo.tests import TransactionCase
+import re
+
+import polib
+
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user
 from odoo.tests import tagged
+from odoo.tools.misc import file_path
+
+from .common import BillingCommon
+
+# SPEC §8, word for word.
+SPEC_8 = {
+    "Billing": "Facturation",
+    "Operations": "Opérations",
+    "Current balance": "Solde actuel",
+    "Create a credit": "Créer un crédit",
+    "Taxes included": "Taxes : incluses",
+    "Record a refund": "Enregistrer un remboursement",
+    "Reverse an erroneous credit": "Renverser un crédit erroné",
+    "Create an invoice": "Créer une facture",
+    "Cancel refund": "Annuler le remboursement",
+    "Cancel/refund items": "Annuler/rembourser des articles",
+    "Penalty": "Pénalité",
+    "Make a payment": "Effectuer un paiement",
+    "Payment mode": "Mode de paiement",
+    "Postdated": "Postdaté",
+    "Use the credit on file": "Utiliser le crédit au dossier",
+}
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdfr]|%[sdfr]|<[^>]+>")
 
 
 @tagged("post_install", "-at_install")
-class TestFrenchLabels(TransactionCase):
-    """SPEC §8: the Québec front-desk vocabulary in French (fr.po serves fr_CA and fr_FR)."""
+class TestFrenchLabels(BillingCommon):
+    """SPEC §8: the Québec front-desk vocabulary in French. fr.po serves fr_FR and fr_CA: for fr_CA Odoo
+    loads fr.po, then fr_CA.po (the module has none)."""
 
-    def test_french_labels(self):
-        self.env["res.lang"]._activate_lang("fr_CA")
-        self.env["ir.module.module"]._load_module_terms(["account_billing_operations"], ["fr_CA"], overwrite=True)
-        fields_fr = self.env["res.partner"].with_context(lang="fr_CA").fields_get(
-            ["billing_balance", "billing_available_credit"], ["string"])
-        self.assertEqual(fields_fr["billing_balance"]["string"], "Solde actuel")
-        self.assertEqual(fields_fr["billing_available_credit"]["string"], "Crédit disponible")
-        partner = self.env["res.partner"].with_context(lang="fr_CA").create({"name": "Client francophone"})
-        self.assertEqual(partner._billing_format_balance(-25.0, self.env.company.currency_id)[:9], "Créditeur")
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for lang in ("fr_FR", "fr_CA"):
+            cls.env["res.lang"]._activate_lang(lang)
+        cls.env["ir.module.module"]._load_module_terms(["account_billing_operations"], ["fr_FR", "fr_CA"],
+                                                         overwrite=True)
+        groups = "account.group_account_invoice,account_billing_operations.group_billing_refund"
+        cls.users = {lang: new_test_user(cls.env, login=f"billing_{lang}", groups=groups, lang=lang,
+                                         company_id=cls.company.id, company_ids=[(6, 0, cls.company.ids)])
+                     for lang in ("fr_FR", "fr_CA")}
+
+    def as_user(self, lang):
+        """The environment of a user whose preferred language is lang, as the web client opens it."""
+        user = self.users[lang]
+        return self.env(user=user, context=dict(user.with_user(user).context_get(),
+                                                allowed_company_ids=self.company.ids))
+
+    # ---- fr.po ------------------------------------------------------------------
+
+    def test_po_complete_spec_vocabulary_placeholders(self):
+        """Every message translated, §8 word for word, placeholders and markup kept."""
+        pot = polib.pofile(file_path("account_billing_operations/i18n/account_billing_operations.pot"))
+        po = {entry.msgid: entry.msgstr for entry in polib.pofile(file_path("account_billing_operations/i18n/fr.po"))}
+        self.assertGreater(len(pot), 300)
+        self.assertEqual([entry.msgid for entry in pot if not po.get(entry.msgid)], [])
+        for english, french in SPEC_8.items():
+            self.assertEqual(po[english], french)
+        changed = [msgid for msgid, msgstr in po.items()
+                   if sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(msgstr))]
+        self.assertEqual(changed, [])
+
+    # ---- the screens, for a French and a Québec French user ---------------------------
+
+    def test_wizard_labels_and_buttons(self):
+        for lang in ("fr_FR", "fr_CA"):
+            env = self.as_user(lang)
+            with self.subTest(lang=lang):
+                self.assertEqual(env.lang, lang)
+                labels = env["billing.credit.wizard"].fields_get(["taxes_included", "amount_total"], ["string"])
+                self.assertEqual(labels["taxes_included"]["string"], "Taxes : incluses")
+                labels = env["billing.payment.wizard"].fields_get(["use_credit", "journal_id", "postdated"],
+                                                                  ["string"])
+                self.assertEqual(labels["use_credit"]["string"], "Utiliser le crédit au dossier")
+                self.assertEqual(labels["journal_id"]["string"], "Mode de paiement")
+                self.assertEqual(labels["postdated"]["string"], "Postdaté")
+                arch = env["billing.credit.wizard"].get_views([(False, "form")])["views"]["form"]["arch"]
+                self.assertIn('string="Créer le crédit"', arch)
+                self.assertIn('placeholder="Pourquoi? (requis, conservé au dossier du client)"', arch)
+                arch = env["res.partner"].get_views([(False, "form")])["views"]["form"]["arch"]
+                for words in ("Facturation", "Opérations", "Créer un crédit", "Créer une facture",
+                              "Enregistrer un remboursement", "Annuler/rembourser des articles"):
+                    self.assertIn(f'string="{words}"', arch)
+                labels = env["res.partner"].fields_get(["billing_balance", "billing_available_credit"], ["string"])
+                self.assertEqual(labels["billing_available_credit"]["string"], "Crédit disponible")
+                self.assertEqual(env["res.partner"]._billing_format_balance(-25.0, self.currency)[:9], "Créditeur")
+
+    def test_error_messages(self):
+        moves = self.count_moves()
+        for lang in ("fr_FR", "fr_CA"):
+            client = self.client.with_env(self.as_user(lang))
+            with self.subTest(lang=lang):
+                with self.assertRaisesRegex(UserError, r"^Le montant doit dépasser 0\.$"):
+                    client.billing_create_credit(0, "Geste commercial")
+                with self.assertRaisesRegex(UserError, r"Une note est requise pour un crédit : indiquez pourquoi"):
+                    client.billing_create_credit(10, "")
+                with self.assertRaisesRegex(UserError, r"n'a aucun crédit à rembourser \(solde : .*\)\. Créez "
+                                                       r"d'abord un crédit \(le bouton « Créer un crédit »"):
+                    client.billing_refund(10, self.cash_journal.id, "Départ")
+        self.assertEqual(self.count_moves(), moves)
+        self.assertEqual(self.env["account.payment"].search_count([("partner_id", "=", self.client.id)]), 0)

@@ -18,7 +18,7 @@ registry.category("web_tour.tours").add("account_billing_operations_credit", {
         {
             content: "Amount",
             trigger: '.modal div[name="amount"] input',
-            run: "edit 115",
+            run: "edit 115 && press Tab",
         },
         {
             content: "Taxes included",
