@@ -60,28 +60,33 @@ def clone_documents(env, moves, copies, spread_days=0, payments=None):
                 "INSERT INTO bench_map SELECT %s, g, o.id, nextval(%s) "
                 "FROM unnest(%s) o(id), generate_series(1, %s) g",
                 kind, f"{table}_id_seq", old_ids[kind], copies))
+    cr.execute("ANALYZE bench_map")
     for table, kind in TABLES:
         if not old_ids[kind]:
             continue
         columns = _columns(cr, table)
-        select = []
+        select, joins = [], []
         for column in columns:
             target = REMAP[table].get(column)
             if (table, column) in LATER:
                 select.append(SQL("NULL"))
             elif target:
-                select.append(SQL(
-                    "COALESCE((SELECT x.new_id FROM bench_map x WHERE x.kind = %s AND x.g = m.g "
-                    "AND x.old_id = t.%s), t.%s)", target, SQL.identifier(column), SQL.identifier(column)))
+                alias = SQL.identifier(f"j_{column}")
+                joins.append(SQL("LEFT JOIN bench_map %s ON %s.kind = %s AND %s.g = m.g AND %s.old_id = t.%s",
+                                 alias, alias, target, alias, alias, SQL.identifier(column)))
+                select.append(SQL("COALESCE(%s.new_id, t.%s)", alias, SQL.identifier(column)))
             elif column in UNIQUE_TEXT.get(table, ()):
                 select.append(SQL("t.%s || '/C' || m.g", SQL.identifier(column)))
             elif column == "matching_number":
+                joins.append(SQL(
+                    "LEFT JOIN bench_map j_match ON j_match.g = m.g AND ("
+                    "(left(t.matching_number, 1) = 'P' AND j_match.kind = 'partial' "
+                    "AND j_match.old_id = substr(t.matching_number, 2)::int) OR "
+                    "(t.matching_number ~ '^[0-9]+$' AND j_match.kind = 'full' "
+                    "AND j_match.old_id = t.matching_number::int))"))
                 select.append(SQL(
-                    "CASE WHEN left(t.matching_number, 1) = 'P' THEN 'P' || (SELECT x.new_id FROM bench_map x "
-                    "WHERE x.kind = 'partial' AND x.g = m.g AND x.old_id = substr(t.matching_number, 2)::int) "
-                    "WHEN t.matching_number ~ '^[0-9]+$' THEN (SELECT x.new_id FROM bench_map x "
-                    "WHERE x.kind = 'full' AND x.g = m.g AND x.old_id = t.matching_number::int)::text "
-                    "ELSE t.matching_number END"))
+                    "CASE WHEN j_match.kind = 'partial' THEN 'P' || j_match.new_id "
+                    "WHEN j_match.kind = 'full' THEN j_match.new_id::text ELSE t.matching_number END"))
             elif spread_days and column in ("date", "invoice_date", "invoice_date_due", "date_maturity",
                                             "max_date"):
                 select.append(SQL("t.%s - mod(m.g, %s)", SQL.identifier(column), spread_days))
@@ -89,9 +94,9 @@ def clone_documents(env, moves, copies, spread_days=0, payments=None):
                 select.append(SQL("t.%s", SQL.identifier(column)))
         cr.execute(SQL(
             "INSERT INTO %s (id, %s) SELECT m.new_id, %s FROM %s t JOIN bench_map m "
-            "ON m.kind = %s AND m.old_id = t.id",
+            "ON m.kind = %s AND m.old_id = t.id %s",
             SQL.identifier(table), SQL(", ").join(SQL.identifier(c) for c in columns),
-            SQL(", ").join(select), SQL.identifier(table), kind))
+            SQL(", ").join(select), SQL.identifier(table), kind, SQL(" ").join(joins)))
     for table, column in LATER:
         target, kind = REMAP[table][column], dict(TABLES)[table]
         cr.execute(SQL(
