@@ -1,11 +1,14 @@
 # account_billing_operations — see README.md
-.PHONY: run test lint bench setup stop clean shell pot
+.PHONY: run test pytest lint bench setup stop clean shell pot
 
 run:          ## demo server on http://localhost:8069 (admin / admin)
 	@tools/dev.sh run
 
 test:         ## fresh database, the module's whole test suite
 	@tools/dev.sh test
+
+pytest:       ## pytest-odoo on the last test database: make pytest ARGS='tests/test_refunds.py -k cap' [UPDATE=1]
+	@ARGS="$(ARGS)" UPDATE="$(UPDATE)" tools/dev.sh pytest
 
 setup:        ## virtual environment, Odoo requirements, PostgreSQL cluster
 	@tools/dev.sh setup
