@@ -13,8 +13,8 @@ pytest:       ## pytest-odoo on the last test database: make pytest ARGS='tests/
 setup:        ## virtual environment, Odoo requirements, PostgreSQL cluster
 	@tools/dev.sh setup
 
-bench:        ## benchmarks (long): timings of the operations and of the Billing tab
-	@TEST_TAGS=billing_bench TEST_DB=billing_bench ODOO_ARGS="$(ODOO_ARGS)" tools/dev.sh test
+bench:        ## benchmarks (long): every operation against native, Billing tab, crons -> bench/results.json
+	@ODOO_ARGS="$(ODOO_ARGS)" tools/bench.sh
 
 lint:         ## pre-commit: ruff + pylint-odoo
 	@tools/dev.sh setup >/dev/null

@@ -1,3 +1,4 @@
+from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.tools import SQL
@@ -128,6 +129,49 @@ SELECT d.*,
     @property
     def _table_query(self):
         return self._table_query_sql()
+
+    # Speed (SPEC §7): the running balance is a window over each client's rows, so a filter on
+    # ``partner_id`` is pushed into the view (an index scan of that client's items), but a filter on
+    # ``id`` alone is not: reading rows by id (the Billing tab's first page) would compute the view
+    # for every client of the database. Rows read or searched by id are restricted to their clients.
+
+    @api.model
+    def _billing_partners_of(self, ids):
+        """The clients of the rows ``ids`` (a move's row is 2 × its id, a scheduled payment's 2 × its
+        id + 1), read from the indexed move and payment tables."""
+        move_ids = tuple({row_id // 2 for row_id in ids if row_id and row_id % 2 == 0})
+        payment_ids = tuple({row_id // 2 for row_id in ids if row_id and row_id % 2 == 1})
+        self.env["account.move.line"].flush_model(["move_id", "partner_id"])
+        self.env["account.payment"].flush_model(["partner_id"])
+        rows = self.env.execute_query(SQL(
+            """SELECT p.commercial_partner_id FROM account_move_line l JOIN res_partner p ON p.id = l.partner_id
+                WHERE l.move_id IN %(moves)s
+               UNION
+               SELECT p.commercial_partner_id FROM account_payment pay JOIN res_partner p ON p.id = pay.partner_id
+                WHERE pay.id IN %(payments)s""",
+            moves=move_ids or (0,), payments=payment_ids or (0,)))
+        return tuple(row[0] for row in rows)
+
+    def _billing_restrict_to_partners(self, query, ids):
+        partners = self._billing_partners_of(ids)
+        query.add_where(SQL("%s IN %s", SQL.identifier(query.table, "partner_id"), partners or (0,)))
+        return query
+
+    def _as_query(self, ordered=True):
+        query = super()._as_query(ordered=ordered)
+        if self._ids:
+            self._billing_restrict_to_partners(query, self._ids)
+        return query
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        query = super()._search(domain, offset=offset, limit=limit, order=order)
+        # The web client orders the rows of a one2many it has read with [("id", "in", ids)].
+        if (isinstance(domain, (list, tuple)) and len(domain) == 1 and isinstance(domain[0], (list, tuple))
+                and tuple(domain[0][:2]) == ("id", "in") and isinstance(domain[0][2], (list, tuple))
+                and domain[0][2] and not query.is_empty()):
+            self._billing_restrict_to_partners(query, [row_id for row_id in domain[0][2] if isinstance(row_id, int)])
+        return query
 
     def action_open_document(self):
         self.ensure_one()

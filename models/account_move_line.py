@@ -2,6 +2,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.tools import create_index
 from odoo.tools import float_compare
 
 from . import billing_tools
@@ -20,6 +21,14 @@ CANCELLATION_LINE_FIELDS = ("billing_cancelled_line_id", "billing_penalty")
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
+
+    def _auto_init(self):
+        """Speed (SPEC §7): a client's receivable items (balance, timeline, open credit) are read
+        through the client and the receivable account, never by scanning every journal item."""
+        result = super()._auto_init()
+        create_index(self.env.cr, "account_move_line_billing_partner_account_idx", self._table,
+                     ["partner_id", "account_id", "company_id"], where="parent_state IN ('posted', 'cancel')")
+        return result
 
     # R6.1: a credit-note line made by Cancel/refund items points to the invoice line it cancels;
     # the invoice line sums them so that it can never be cancelled beyond its quantity.

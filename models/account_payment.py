@@ -7,8 +7,10 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import RedirectWarning
 from odoo.exceptions import UserError
+from odoo.tools import create_index
 from odoo.tools import format_amount
 from odoo.tools import format_date
+from odoo.tools import split_every
 
 from . import billing_tools
 
@@ -31,11 +33,24 @@ MAKE_PAYMENT_FIELDS = ("billing_postdated", "billing_invoice_id")
 SCHEDULED_FIXED_FIELDS = ("amount", "currency_id", "partner_id", "date", "journal_id")
 # The flag (billing_tools.internal) of the module's own code that makes or schedules a payment.
 MAKE_PAYMENT_FLAG = "billing_make_payment"
+# Scheduled actions: the most records one run handles; it reports what is left (ir.cron progress) and
+# triggers itself again, as Odoo's own crons do, so a long backlog never holds one transaction.
+CRON_BATCH = 1000
+# Scheduled payments posted together (one savepoint; a refusal retries them one at a time).
+POSTDATED_CHUNK = 100
 
 
 class AccountPayment(models.Model):
     _name = "account.payment"
     _inherit = ["account.payment", "account.billing.card.guard"]
+
+    def _auto_init(self):
+        """Speed (SPEC §7): the scheduled (postdated) payments of a client (Billing tab, timeline) and
+        of a date (the scheduled action) through a small partial index."""
+        result = super()._auto_init()
+        create_index(self.env.cr, "account_payment_billing_scheduled_idx", self._table,
+                     ["partner_id", "date"], where="billing_postdated AND state = 'draft'")
+        return result
 
     billing_note = fields.Text(string="Billing note", copy=False)
     billing_payer_name = fields.Char(string="Payer name", copy=False)
@@ -628,9 +643,24 @@ class AccountPayment(models.Model):
     @api.model
     def _billing_cron_settle_refunds(self):
         """The scheduled action (it runs often): per company, the pending refunds whose day's
-        settlement cut-off has passed in that company's time zone (R5.4)."""
+        settlement cut-off has passed in that company's time zone (R5.4), CRON_BATCH at most per run,
+        each committed on its own; the rest is left for the next run, triggered at once."""
         refunds = self.sudo().search([("billing_refund_state", "=", "pending")], order="id")
-        return refunds.filtered(lambda refund: refund._billing_settlement_due())._billing_settle()
+        due = refunds.filtered(lambda refund: refund._billing_settlement_due())
+        batch = due[:CRON_BATCH]
+        settled = batch._billing_settle()
+        self._billing_cron_progress(len(batch), len(due) - len(batch), "ir_cron_billing_settle_refunds")
+        return settled
+
+    @api.model
+    def _billing_cron_progress(self, done, remaining, cron_xmlid):
+        """Tell the cron worker what is left (Odoo 18's progress API: it runs the action again at
+        once) and trigger the action again for what a worker's run leaves."""
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        if remaining:
+            cron = self.env.ref(f"account_billing_operations.{cron_xmlid}", raise_if_not_found=False)
+            if cron:
+                cron.sudo()._trigger()
 
     def _billing_settle(self):
         """R5.5: settle each refund of ``self`` on its own: locked, sent to its provider (card
@@ -833,25 +863,48 @@ class AccountPayment(models.Model):
                 "Only invoicing users can apply the scheduled payments; they are applied every day by a "
                 "scheduled action."))
         today = fields.Date.context_today(self)
-        due = self.search([("billing_postdated", "=", True), ("state", "=", "draft"),
-                           ("date", "<=", today)], order="date, id")
+        domain = [("billing_postdated", "=", True), ("state", "=", "draft"), ("date", "<=", today)]
+        in_cron = bool(self.env.context.get("cron_id") or self.env.context.get("ir_cron_progress_id"))
+        # The scheduled action handles CRON_BATCH payments per run and triggers itself for the rest;
+        # called by hand (RPC, a button), every due payment is applied.
+        due = self.search(domain, order="date, id", limit=CRON_BATCH if in_cron else None)
         applied = 0
-        for scheduled in due:
-            payment = scheduled.with_company(scheduled.company_id)
+        for chunk_ids in split_every(POSTDATED_CHUNK, due.ids):
+            chunk = self.browse(chunk_ids)
             try:
                 with self.env.cr.savepoint():
-                    billing_tools.lock_rows(payment)
-                    payment._billing_post_and_reconcile()
-                    payment.partner_id.commercial_partner_id._billing_post_audit(
-                        payment, self.env._("Scheduled payment applied"), payment._billing_company_amount(),
-                        payment.billing_note, self.env._(
-                            "Scheduled payment %(payment)s of %(amount)s applied to %(invoice)s on its date "
-                            "(%(date)s).", payment=payment.display_name,
-                            amount=format_amount(self.env, payment.amount, payment.currency_id),
-                            invoice=payment.billing_invoice_id.display_name or "-",
-                            date=format_date(self.env, payment.date)))
-                    applied += 1
-                    billing_tools.crash_point("postdated")
-            except UserError as error:
-                _logger.warning("Scheduled payment %s not applied: %s", payment.id, error)
+                    applied += chunk._billing_apply_scheduled()
+            except UserError:  # one of them is refused: one at a time, the others go on
+                for payment_id in chunk_ids:
+                    try:
+                        with self.env.cr.savepoint():
+                            applied += self.browse(payment_id)._billing_apply_scheduled()
+                    except UserError as error:
+                        _logger.warning("Scheduled payment %s not applied: %s", payment_id, error)
+            if in_cron:  # what is applied stays applied if the run is cut short; the next run resumes
+                self._billing_commit()
+        if in_cron:
+            remaining = self.search_count(domain) if len(due) == CRON_BATCH else 0
+            self._billing_cron_progress(len(due), remaining, "ir_cron_billing_apply_postdated")
         return applied
+
+    def _billing_apply_scheduled(self):
+        """Post the scheduled payments of ``self`` (locked) and reconcile them with their invoices,
+        company by company, with the audit notes. Returns how many were applied."""
+        billing_tools.lock_rows(self)
+        self.invalidate_recordset(["state"])
+        scheduled = self.filtered(lambda pay: pay.billing_postdated and pay.state == "draft")
+        for company, company_payments in scheduled.grouped("company_id").items():
+            payments = company_payments.with_company(company)
+            payments._billing_post_and_reconcile()
+            for payment in payments:
+                payment.partner_id.commercial_partner_id._billing_post_audit(
+                    payment, self.env._("Scheduled payment applied"), payment._billing_company_amount(),
+                    payment.billing_note, self.env._(
+                        "Scheduled payment %(payment)s of %(amount)s applied to %(invoice)s on its date "
+                        "(%(date)s).", payment=payment.display_name,
+                        amount=format_amount(self.env, payment.amount, payment.currency_id),
+                        invoice=payment.billing_invoice_id.display_name or "-",
+                        date=format_date(self.env, payment.date)))
+                billing_tools.crash_point("postdated")
+        return len(scheduled)

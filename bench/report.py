@@ -1,0 +1,55 @@
+"""The Markdown table of bench/results.json (run by `make bench`; no Odoo import: plain Python)."""
+import json
+import sys
+
+TARGET = 1.25
+
+
+def render(results):
+    sizes = [str(size) for size in results.get("sizes", [])]
+    operations = results.get("operations", {})
+    lines = []
+    if operations and sizes:
+        big = sizes[-1]
+        lines += [
+            f"Operations against Odoo's native equivalent, client with {big} earlier documents: median and p95 "
+            f"wall time of {results.get('repeat')} runs (ms), SQL queries, ratio ours / native; then our queries "
+            f"and median time at {' / '.join(sizes)} earlier documents (growth: from the smallest to the largest).",
+            "",
+            "| Operation | ours ms (p95) | native ms (p95) | time ratio | ours q | native q | q ratio "
+            f"| ours q at {' / '.join(sizes)} | ours ms at {' / '.join(sizes)} | growth |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for key, by_size in operations.items():
+            entry = by_size[big]
+            ours, native = entry["ours"], entry["native"]
+            queries = " / ".join(str(by_size[s]["ours"]["queries"]) for s in sizes if s in by_size)
+            times = " / ".join(f"{by_size[s]['ours']['median_ms']:.0f}" for s in sizes if s in by_size)
+            growth = by_size[big]["ours"]["median_ms"] / by_size[sizes[0]]["ours"]["median_ms"] - 1
+            missed = entry["ratio_time"] > TARGET or entry["ratio_queries"] > TARGET
+            lines.append(
+                f"| {key}{' (missed)' if missed else ''} | {ours['median_ms']:.0f} ({ours['p95_ms']:.0f}) "
+                f"| {native['median_ms']:.0f} ({native['p95_ms']:.0f}) | {entry['ratio_time']:.2f} "
+                f"| {ours['queries']} | {native['queries']} | {entry['ratio_queries']:.2f} | {queries} | {times} "
+                f"| {growth:+.0%} |")
+    if results.get("billing_tab"):
+        lines += ["", "Billing tab (server time; median / p95 ms, queries):", "",
+                  "| Read | median ms | p95 ms | queries |", "|---|---|---|---|"]
+        for key, entry in results["billing_tab"].items():
+            lines.append(f"| {key} | {entry['median_ms']:.1f} | {entry['p95_ms']:.1f} | {entry['queries']} |")
+    if results.get("crons"):
+        lines += ["", "Scheduled actions (committed data, as the cron worker runs them):", "",
+                  "| Action | records | seconds | runs | fixture s |", "|---|---|---|---|---|"]
+        for key, entry in results["crons"].items():
+            lines.append(f"| {key} | {entry['count']} | {entry['seconds']} | {entry['runs']} "
+                         f"| {entry['fixture_seconds']} |")
+    if results.get("fixtures"):
+        lines += ["", "Fixtures: " + ", ".join(f"{key}: {value}" for key, value in results["fixtures"].items())]
+    for key, plan in results.get("plans", {}).items():
+        lines += ["", f"Plan: {key}", "```", *plan, "```"]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    with open(sys.argv[1], encoding="utf-8") as file:
+        sys.stdout.write(render(json.load(file)))

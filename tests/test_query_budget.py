@@ -1,0 +1,119 @@
+"""Query budgets (issue 10): each operation costs a fixed number of SQL queries, whatever the client's
+history. Counted with the cursor's own counter, never timed: a regression fails `make test`."""
+from odoo.addons.account_billing_operations.bench.fixtures import clone_documents
+from odoo.tests import tagged
+
+from .common import BillingCommon
+
+NOTE = "budget"
+
+# The most queries each operation may use (whole call, flush included), measured on Odoo 18.0 with the
+# queries of Odoo's native equivalent as the yardstick (make bench): raise a budget only with a reason.
+BUDGETS = {
+    "R1 credit": 105,
+    "R2 invoice": 107,
+    "R2 reversing a credit": 152,
+    "R3 record a refund": 134,
+    "R4 refund a payment": 95,
+    "R5 cancel a refund": 130,
+    "R6 cancel/refund items": 166,
+    "R7 make a payment": 150,
+    "R7 with credit on file": 187,
+    "Billing tab": 15,
+}
+
+
+@tagged("post_install", "-at_install")
+class TestQueryBudget(BillingCommon):
+    """The same operation on a client with a few documents and on one with ~200 earlier documents
+    costs the same number of queries (flat in history), within its budget."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.user.groups_id += cls.env.ref("account_billing_operations.group_billing_refund")
+        cls.small = cls.client
+        cls.large = cls.env["res.partner"].create({"name": "Client with a history", "is_company": True})
+        for client, copies in ((cls.small, 2), (cls.large, 100)):
+            invoice = cls.init_invoice("out_invoice", partner=client, amounts=[100.0], taxes=cls.tax_15,
+                                       post=True, invoice_date="2025-06-30")
+            cls.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids).create(
+                {"journal_id": cls.bank_journal.id, "payment_date": "2025-06-30"})._create_payments()
+            clone_documents(cls.env, invoice | invoice.matched_payment_ids.move_id, copies - 1, spread_days=300)
+        cls.env.cr.execute("ANALYZE account_move, account_move_line, account_payment")
+
+    def count(self, func):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        result = func()
+        self.env.flush_all()
+        return self.cr.sql_log_count - before, result
+
+    def check_flat(self, key, setup, func):
+        """Warm up once (caches of the ORM), then count on each client: identical and within budget."""
+        counts = {}
+        for client in (self.small, self.large):
+            func(client, setup(client))
+            prepared = setup(client)
+            counts[client.id] = self.count(lambda client=client, prepared=prepared: func(client, prepared))[0]
+        small, large = counts[self.small.id], counts[self.large.id]
+        self.assertEqual(small, large, f"{key}: {small} queries with 2 documents, {large} with 200")
+        self.assertLessEqual(large, BUDGETS[key], f"{key}: {large} queries, budget {BUDGETS[key]}")
+        return large
+
+    # ---- documents ----------------------------------------------------------------
+
+    def credit(self, client, amount=100.0):
+        return self.env["account.move"].browse(client.billing_create_credit(amount, NOTE, tax_ids=self.tax_15.ids))
+
+    def paid_invoice(self, client):
+        invoice = self.invoice(100.0, partner=client)
+        return self.pay_invoice(invoice, journal=self.cash_journal)
+
+    # ---- the budgets ----------------------------------------------------------------
+
+    def test_budgets(self):
+        Payment = self.env["account.payment"]
+        bank = self.bank_journal.id
+        cases = [
+            ("R1 credit", lambda c: None,
+             lambda c, _s: c.billing_create_credit(100.0, NOTE, tax_ids=self.tax_15.ids)),
+            ("R2 invoice", lambda c: None,
+             lambda c, _s: c.billing_create_charge(100.0, NOTE, tax_ids=self.tax_15.ids)),
+            ("R2 reversing a credit", self.credit,
+             lambda c, credit: c.billing_create_charge(115.0, NOTE, taxes_included=True, tax_ids=self.tax_15.ids,
+                                                       reversed_credit_id=credit.id)),
+            ("R3 record a refund", self.credit, lambda c, _s: c.billing_refund(115.0, bank, NOTE)),
+            ("R4 refund a payment", self.paid_invoice, lambda c, payment: payment.billing_refund(50.0, NOTE)),
+            ("R5 cancel a refund", lambda c: self.credit(c) and Payment.browse(c.billing_refund(115.0, bank, NOTE)),
+             lambda c, refund: refund.billing_cancel_refund(NOTE)),
+            ("R6 cancel/refund items",
+             lambda c: self.init_invoice("out_invoice", partner=c, amounts=[20.0, 30.0, 40.0, 50.0, 60.0],
+                                         taxes=self.tax_15, post=True),
+             lambda c, invoice: invoice.billing_cancel_items(invoice.invoice_line_ids.sorted("id")[:2].ids,
+                                                             penalty_type="percent", penalty_value=10.0, note=NOTE)),
+            ("R7 make a payment", lambda c: self.invoice(100.0, partner=c),
+             lambda c, invoice: invoice.billing_make_payment(115.0, bank)),
+            ("R7 with credit on file", lambda c: (self.invoice(100.0, partner=c), self.credit(c, 50.0)),
+             lambda c, pair: pair[0].billing_make_payment(57.5, bank, use_credit=True)),
+        ]
+        for key, setup, func in cases:
+            with self.subTest(operation=key):
+                self.check_flat(key, setup, func)
+
+    def test_billing_tab_budget(self):
+        """The client form's Billing tab (balance fields and the timeline's first page, as the web
+        client reads them): the same queries at 2 and at 200 documents."""
+        spec = {
+            "billing_balance": {}, "billing_balance_label": {}, "billing_available_credit": {},
+            "billing_scheduled_amount": {},
+            "billing_timeline_ids": {"fields": {"date": {}, "kind": {}, "reference": {}, "state": {}, "amount": {},
+                                                "running_balance": {}, "running_balance_label": {}},
+                                     "limit": 20, "order": "date desc, id desc"},
+        }
+        self.check_flat("Billing tab", lambda c: None, lambda c, _s: c.web_read(spec))
+        data = self.large.web_read(spec)[0]
+        self.assertEqual(len(data["billing_timeline_ids"]), 200)
+        self.assertAlmostEqual(data["billing_timeline_ids"][0]["running_balance"], data["billing_balance"], places=2)
