@@ -15,6 +15,7 @@ from . import test_invoice_ops_concurrency
 from . import test_make_payment
 from . import test_native_paths
 from . import test_payment_paths
+from . import test_property
 from . import test_protected_fields
 from . import test_refund_integrity
 from . import test_refunds
