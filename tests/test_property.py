@@ -323,8 +323,12 @@ class BillingBooks(RuleBasedStateMachine):
         elif amount > left:
             refusal = "more than the open residual"
         taxes = self.taxes(credit["tax_key"])
-        move_id = self.call(refusal, self.client.billing_create_charge, money(amount), "Property reversal",
-                            taxes_included=True, tax_ids=taxes.ids, reversed_credit_id=credit["id"])
+        if mode == "prefill":
+            # The Reverse an erroneous credit button: Create an invoice prefilled by the module.
+            move_id = self.call(refusal, self.reverse_with_button, credit["id"])
+        else:
+            move_id = self.call(refusal, self.client.billing_create_charge, money(amount), "Property reversal",
+                                taxes_included=True, tax_ids=taxes.ids, reversed_credit_id=credit["id"])
         if refusal:
             return
         move = self.env["account.move"].browse(move_id)
@@ -340,6 +344,14 @@ class BillingBooks(RuleBasedStateMachine):
             del self.items[credit["line"]]
         credit["reversed"] += total
         self.add_charge(move, total, per_tax, due=total - part)
+
+    def reverse_with_button(self, credit_id):
+        action = self.env["account.move"].browse(credit_id).action_billing_reverse_credit()
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).create(
+            {"note": "Property reversal"})
+        wizard.action_confirm()
+        return self.env["account.move"].search([("billing_reversed_credit_id", "=", credit_id)], order="id desc",
+                                               limit=1).id
 
     # ---------------------------------------------------------------------------------------------
     # invoices (Odoo's own, several lines and quantities, two currencies)
