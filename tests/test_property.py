@@ -74,6 +74,8 @@ class BillingBooks(RuleBasedStateMachine):
         case = self.case
         self.env = case.env
         self.stats["examples"] += 1
+        if self.stats["examples"] % 10 == 0:
+            _logger.info("Property test: %s examples, %s steps so far", self.stats["examples"], self.stats["steps"])
         self.savepoint = self.env.cr.savepoint()
         self.savepoint.__enter__()
         self.now = case.local(START)
