@@ -15,6 +15,7 @@ with a random seed, logged so that ``BILLING_SEED=<seed> make test-deep`` replay
 import logging
 import os
 import random
+import sys
 import time
 from collections import defaultdict
 from datetime import datetime
@@ -95,6 +96,11 @@ class BillingBooks(RuleBasedStateMachine):
         self.provider_refunds = 0
 
     def teardown(self):
+        # hypothesis calls teardown in a finally clause: the exception that ends the example, if any.
+        failure = sys.exc_info()[1]
+        if failure is not None and "first_failure" not in self.stats:
+            self.stats["first_failure"] = (self.stats["examples"], self.stats["steps"], repr(failure)[:300])
+            _logger.info("Property test: first failure at example %s, step %s: %s", *self.stats["first_failure"])
         self.savepoint.close(rollback=True)
         self.env.invalidate_all()
 
