@@ -487,6 +487,8 @@ class BillingBooks(RuleBasedStateMachine):
     def invoice(self, move_id):
         return next(invoice for invoice in self.invoices if invoice["id"] == move_id)
 
+    @precondition(lambda self: any(p["state"] == "scheduled" for p in self.payments)
+                  or any(r["state"] == "pending" for r in self.refunds))
     @rule()
     def next_day(self):
         """The clock moves to the next day (noon); the scheduled action applies the postdated payments
@@ -610,6 +612,7 @@ class BillingBooks(RuleBasedStateMachine):
         if refund["invoice"]:
             refund["invoice"]["r6_refunded"] -= refund["amount"]
 
+    @precondition(lambda self: any(r["state"] == "pending" for r in self.refunds))
     @rule()
     def settle(self):
         """R5.4 settlement run: every pending refund is settled; card refunds go to the provider then."""
