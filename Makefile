@@ -1,5 +1,5 @@
 # account_billing_operations — see README.md
-.PHONY: run test test-deep lint bench setup stop clean shell pot
+.PHONY: run test test-deep pytest lint bench setup stop clean shell pot
 
 run:          ## demo server on http://localhost:8069 (admin / admin)
 	@tools/dev.sh run
@@ -10,6 +10,9 @@ test:         ## fresh database, the module's whole test suite
 test-deep:    ## property test of SPEC 7 Accounting: >= 2,000 random steps; BILLING_SEED=<seed> replays a run
 	@TEST_TAGS=billing_deep TEST_DB=billing_deep ODOO_ARGS="$(ODOO_ARGS)" tools/dev.sh test; rc=$$?; \
 	grep -E ' INFO .*Property test' .local/test.log | sed -E 's/^.* INFO [^ ]+ [^ ]+: //'; exit $$rc
+
+pytest:       ## pytest-odoo on the last test database: make pytest ARGS='tests/test_refunds.py -k cap' [UPDATE=1]
+	@ARGS="$(ARGS)" UPDATE="$(UPDATE)" tools/dev.sh pytest
 
 setup:        ## virtual environment, Odoo requirements, PostgreSQL cluster
 	@tools/dev.sh setup

@@ -179,15 +179,77 @@ cmd_run() {
 
 cmd_test() {
     prepare
-    local logf="$LOCAL/test.log" tags="${TEST_TAGS:-/$MODULE}" rc=0
+    local logf="$LOCAL/test.log" rc=0
     dropdb --if-exists "$TEST_DB"
-    log "testing $MODULE on a fresh database $TEST_DB (tags: $tags); log: $logf"
-    odoo -d "$TEST_DB" -i "$MODULE,payment_demo" --test-enable --test-tags "$tags" --stop-after-init \
-        --http-interface 127.0.0.1 --http-port "${TEST_HTTP_PORT:-8169}" --log-level=test ${ODOO_ARGS:-} \
-        > "$logf" 2>&1 || rc=$?
-    grep -E ' (ERROR|CRITICAL) |^(FAIL|ERROR):|Traceback|tests when loading' "$logf" | tail -n 60 >&2 || true
-    "$VENV/bin/python" "$ROOT/tools/summary.py" "$logf" || rc=1
+    if [ -n "${TEST_TAGS:-}" ] || [ "${TEST_SHARDS:-2}" = 1 ]; then  # a chosen subset: one process
+        local tags="${TEST_TAGS:-/$MODULE}"
+        log "testing $MODULE on a fresh database $TEST_DB (tags: $tags); log: $logf"
+        odoo -d "$TEST_DB" -i "$MODULE,payment_demo" --test-enable --test-tags "$tags" --stop-after-init \
+            --http-interface 127.0.0.1 --http-port "${TEST_HTTP_PORT:-8169}" --log-level=test ${ODOO_ARGS:-} \
+            > "$logf" 2>&1 || rc=$?
+        grep -E ' (ERROR|CRITICAL) |^(FAIL|ERROR):|Traceback|tests when loading' "$logf" | tail -n 60 >&2 || true
+        "$VENV/bin/python" "$ROOT/tools/summary.py" "$logf" || rc=1
+        return $rc
+    fi
+    # The whole suite: install once, copy the database, and run two shards side by side (2 cores).
+    local db_b="${TEST_DB}_b" log_i="$LOCAL/test-install.log" log_a="$LOCAL/test-a.log" log_b="$LOCAL/test-b.log"
+    local tags_a tags_b pid_a rc_a=0 rc_b=0
+    log "installing $MODULE on a fresh database $TEST_DB; log: $log_i"
+    odoo -d "$TEST_DB" -i "$MODULE,payment_demo" --test-enable --test-tags '-*' --stop-after-init \
+        --http-interface 127.0.0.1 --http-port "${TEST_HTTP_PORT:-8169}" --log-level=info ${ODOO_ARGS:-} \
+        > "$log_i" 2>&1 || { tail -n 40 "$log_i" >&2; die "the module did not install (see $log_i)"; }
+    dropdb --if-exists "$db_b"
+    createdb -T "$TEST_DB" "$db_b"
+    rm -rf "$LOCAL/filestore/filestore/$db_b"
+    [ ! -d "$LOCAL/filestore/filestore/$TEST_DB" ] || cp -a "$LOCAL/filestore/filestore/$TEST_DB" "$LOCAL/filestore/filestore/$db_b"
+    { read -r tags_a; read -r tags_b; } < <("$VENV/bin/python" "$ROOT/tools/shards.py" "$MODULE" "$ROOT/tests")
+    log "running the tests in two shards ($TEST_DB, $db_b); logs: $log_a $log_b"
+    odoo -d "$TEST_DB" --test-enable --test-tags "$tags_a" --stop-after-init --http-interface 127.0.0.1 \
+        --http-port "${TEST_HTTP_PORT:-8169}" --log-level=test ${ODOO_ARGS:-} > "$log_a" 2>&1 &
+    pid_a=$!
+    odoo -d "$db_b" --test-enable --test-tags "$tags_b" --stop-after-init --http-interface 127.0.0.1 \
+        --http-port "${TEST_HTTP_PORT_B:-$(( ${TEST_HTTP_PORT:-8169} + 1000 ))}" --log-level=test ${ODOO_ARGS:-} \
+        > "$log_b" 2>&1 || rc_b=$?
+    wait "$pid_a" || rc_a=$?
+    cat "$log_i" "$log_a" "$log_b" > "$logf"
+    grep -hE ' (ERROR|CRITICAL) |^(FAIL|ERROR):|Traceback|tests when loading' "$log_i" "$log_a" "$log_b" \
+        | tail -n 60 >&2 || true
+    "$VENV/bin/python" "$ROOT/tools/summary.py" "$log_i" "$log_a" "$log_b" || rc=1
+    [ "$rc_a" = 0 ] && [ "$rc_b" = 0 ] || rc=1
     return $rc
+}
+
+cmd_pytest() {  # pytest-odoo on the last test database, from any checkout folder: the fast inner loop
+    prepare
+    local conf="$LOCAL/pytest-odoo.conf" db="${PYTEST_DB:-$TEST_DB}"
+    db_has_module "$db" || die "no database $db with $MODULE installed: run 'make test' once (or set PYTEST_DB)"
+    if [ "${UPDATE:-0}" = 1 ]; then
+        log "updating $MODULE in $db"
+        odoo -d "$db" -u "$MODULE" --stop-after-init --log-level=warn
+    fi
+    cat > "$conf" <<CONF
+[options]
+db_host = $PGHOST
+db_port = $PGPORT
+db_user = $PGUSER
+db_password = $PGPASSWORD
+addons_path = $(odoo_addons_path)
+data_dir = $LOCAL/filestore
+http_interface = 127.0.0.1
+http_port = ${TEST_HTTP_PORT:-8169}
+CONF
+    # The test files are given through the addons path's link, named after the module, so that
+    # pytest-odoo imports them as odoo.addons.$MODULE.tests whatever this checkout's folder is called
+    # (a relative path would resolve to the real folder: the working directory is always physical).
+    local args=() word
+    # shellcheck disable=SC2086
+    for word in ${ARGS:-tests}; do
+        if [ "${word#-}" = "$word" ] && [ -e "$ROOT/${word%%::*}" ]; then word="$ADDONS_LINK_DIR/$MODULE/$word"; fi
+        args+=("$word")
+    done
+    cd "$ADDONS_LINK_DIR"
+    "$VENV/bin/python" -m pytest -p no:cacheprovider --odoo-config "$conf" --odoo-database "$db" \
+        --odoo-log-level=warn "${args[@]}"
 }
 
 cmd_pot() {  # i18n/<module>.pot from a clean copy of the module (no .venv/.local in the walk)
@@ -213,6 +275,7 @@ case "${1:-}" in
     pg-stop) pg_stop ;;
     run) cmd_run ;;
     test) cmd_test ;;
+    pytest) cmd_pytest ;;
     shell) prepare; odoo shell -d "${2:-$DEMO_DB}" ;;
     odoo) shift; prepare; odoo "$@" ;;
     *) echo "usage: $0 setup|pg-start|pg-stop|run|test|shell [db]|odoo ARGS" >&2; exit 2 ;;

@@ -1,7 +1,8 @@
-"""Turn an Odoo test log into one plain closing line: 'N passed, N failed, N skipped'.
+"""Turn Odoo test logs into one plain closing line: 'N passed, N failed, N skipped'.
 
-Exit status 1 when a test failed or errored, when no test ran, or when Odoo logged
-an ERROR/CRITICAL outside the tests (a module that fails to install, for instance).
+Usage: python tools/summary.py LOG [LOG ...] (the logs of the shards of one run; their counts add up).
+Exit status 1 when a test failed or errored, when no test ran, or when Odoo logged an ERROR/CRITICAL
+outside the tests (a module that fails to install, for instance).
 """
 import re
 import sys
@@ -11,7 +12,8 @@ SKIP = re.compile(r" INFO \S+ \S+: skipped ")
 ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
 
 
-def main(path):
+def read(path):
+    """(failed, errors, run, skipped, logged errors) of one log: its last report line counts."""
     with open(path, encoding="utf-8", errors="replace") as handle:
         lines = handle.readlines()
     failed = errors = run = 0
@@ -21,6 +23,11 @@ def main(path):
             failed, errors, run = (int(g) for g in match.groups())
     skipped = sum(1 for line in lines if SKIP.search(line))
     logged_errors = sum(1 for line in lines if ERROR.search(line))
+    return failed, errors, run, skipped, logged_errors
+
+
+def main(paths):
+    failed, errors, run, skipped, logged_errors = (sum(column) for column in zip(*map(read, paths), strict=True))
     bad = failed + errors
     passed = max(run - bad - skipped, 0)
     print(f"{passed} passed, {bad} failed, {skipped} skipped")
@@ -35,4 +42,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1:]))

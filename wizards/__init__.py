@@ -1,3 +1,4 @@
+from . import account_billing_invoice_wizard
 from . import billing_cancel_wizard
 from . import billing_cancel_wizard_line
 from . import billing_credit_wizard

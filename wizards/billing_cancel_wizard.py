@@ -10,15 +10,9 @@ class BillingCancelWizard(models.TransientModel):
     what it shows comes from account.move._billing_cancel_preview."""
 
     _name = "billing.cancel.wizard"
-    _inherit = ["account.billing.card.guard"]
+    _inherit = ["account.billing.invoice.wizard"]
     _description = "Cancel or refund invoice items"
-    _check_company_auto = True
 
-    invoice_id = fields.Many2one("account.move", required=True, readonly=True,
-                                 check_company=True)
-    company_id = fields.Many2one(related="invoice_id.company_id")
-    currency_id = fields.Many2one(related="invoice_id.currency_id")
-    partner_id = fields.Many2one(related="invoice_id.commercial_partner_id", string="Client")
     line_ids = fields.One2many("billing.cancel.wizard.line", "wizard_id", string="Items")
     penalty_type = fields.Selection(
         selection=[("none", "None"), ("amount", "Amount"), ("percent", "Percentage")],
@@ -49,19 +43,15 @@ class BillingCancelWizard(models.TransientModel):
 
     @api.model
     def default_get(self, fields_list):
+        """Every line that can still be cancelled, ticked, for its whole quantity left (R6.1)."""
         values = super().default_get(fields_list)
-        context = self.env.context
-        if not values.get("invoice_id") and context.get("active_model") == "account.move":
-            values["invoice_id"] = (context.get("active_ids") or [context.get("active_id")])[0]
-        if values.get("invoice_id"):
+        if values.get("invoice_id") and "line_ids" in fields_list and not values.get("line_ids"):
             invoice = self.env["account.move"].browse(values["invoice_id"])
-            self.env["account.move"]._billing_check_customer_invoice(invoice)
-            if "line_ids" in fields_list and not values.get("line_ids"):
-                values["line_ids"] = [
-                    Command.create({"invoice_line_id": line.id, "quantity": line.billing_cancellable_qty})
-                    for line in invoice.invoice_line_ids
-                    if line.display_type == "product" and line.billing_cancellable_qty > 0
-                ]
+            values["line_ids"] = [
+                Command.create({"invoice_line_id": line.id, "quantity": line.billing_cancellable_qty})
+                for line in invoice.invoice_line_ids
+                if line.display_type == "product" and line.billing_cancellable_qty > 0
+            ]
         return values
 
     # -------------------------------------------------------------------------

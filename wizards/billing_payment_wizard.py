@@ -9,15 +9,8 @@ class BillingPaymentWizard(models.TransientModel):
     what it shows comes from account.move._billing_payment_preview."""
 
     _name = "billing.payment.wizard"
-    _inherit = ["account.billing.card.guard"]
+    _inherit = ["account.billing.invoice.wizard"]
     _description = "Make a payment on a customer invoice"
-    _check_company_auto = True
-
-    invoice_id = fields.Many2one("account.move", required=True, readonly=True,
-                                 check_company=True)
-    company_id = fields.Many2one(related="invoice_id.company_id")
-    currency_id = fields.Many2one(related="invoice_id.currency_id")
-    partner_id = fields.Many2one(related="invoice_id.commercial_partner_id", string="Client")
     amount_due = fields.Monetary(related="invoice_id.amount_residual", string="Amount due")
     scheduled_amount = fields.Monetary(
         related="invoice_id.billing_scheduled_amount", string="Already scheduled",
@@ -55,22 +48,6 @@ class BillingPaymentWizard(models.TransientModel):
     amount_left = fields.Monetary(
         string="Left to pay after", compute="_compute_amount_left",
         help="What is left to pay once this payment, the credit applied and the scheduled payments are counted.")
-
-    # -------------------------------------------------------------------------
-    # DEFAULTS / CHECKS
-    # -------------------------------------------------------------------------
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        context = self.env.context
-        if "invoice_id" in fields_list and not values.get("invoice_id") \
-                and context.get("active_model") == "account.move":
-            values["invoice_id"] = (context.get("active_ids") or [context.get("active_id")])[0]
-        if values.get("invoice_id"):
-            self.env["account.move"]._billing_check_customer_invoice(
-                self.env["account.move"].browse(values["invoice_id"]))
-        return values
 
     # -------------------------------------------------------------------------
     # COMPUTES

@@ -1,0 +1,100 @@
+"""Split the module's test classes into two shards that `make test` runs side by side.
+
+Usage: python tools/shards.py MODULE TESTS_DIR
+Prints two lines of Odoo --test-tags: shard A (an explicit list of classes) and shard B (the module
+minus shard A), so that a class nobody listed still runs in B: no test is ever left out.
+
+The weight of a class is the length of its test methods plus a fixed cost for its set-up; the
+classes that need a browser or an HTTP server (HttpCase) all go to shard A, which pays once for the
+generation of the web assets; the rest is balanced greedily. Classes tagged "-standard" (benchmarks,
+deep runs) are not part of `make test` and are left out of both.
+"""
+import ast
+import pathlib
+import sys
+
+SETUP_COST = 60  # a class's set-up (a company with a chart of accounts), in "lines"
+ASSETS_COST = 400  # the web assets generated once by the shard that has an HttpCase
+
+
+def _tags(node):
+    tags = set()
+    for decorator in node.decorator_list:
+        if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", "") == "tagged":
+            tags |= {arg.value for arg in decorator.args if isinstance(arg, ast.Constant)}
+    return tags
+
+
+def _bases(node):
+    return [base.id if isinstance(base, ast.Name) else getattr(base, "attr", "") for base in node.bases]
+
+
+def classes(tests_dir):
+    """{name: (weight, needs_http, standard)} for every class of the test files with test methods."""
+    found = {}
+    for path in sorted(pathlib.Path(tests_dir).glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef):
+                methods = [item for item in node.body
+                           if isinstance(item, ast.FunctionDef) and item.name.startswith("test_")]
+                found[node.name] = {
+                    "weight": sum(item.end_lineno - item.lineno + 1 for item in methods),
+                    "tests": bool(methods), "bases": _bases(node), "tags": _tags(node),
+                }
+    result = {}
+
+    def inherited(name, key, seen=()):
+        info = found.get(name)
+        if not info or name in seen:
+            return name == "HttpCase" if key == "http" else False
+        if key == "http":
+            return any(inherited(base, key, (*seen, name)) for base in info["bases"])
+        return info["tests"] or any(inherited(base, key, (*seen, name)) for base in info["bases"])
+
+    def tags(name, seen=()):
+        info = found.get(name)
+        if not info or name in seen:
+            return set()
+        own = set(info["tags"])
+        for base in info["bases"]:
+            own |= tags(base, (*seen, name))
+        return own
+
+    for name, info in found.items():
+        if not inherited(name, "tests"):
+            continue
+        weight = info["weight"] or sum(found.get(base, {}).get("weight", 0) for base in info["bases"])
+        result[name] = (weight + SETUP_COST, inherited(name, "http"), "-standard" not in tags(name))
+    return result
+
+
+def split(found):
+    shard_a, shard_b, load_a, load_b = [], [], 0, 0
+    for name, (weight, http, _standard) in found.items():
+        if http:
+            shard_a.append(name)
+            load_a += weight
+    if shard_a:
+        load_a += ASSETS_COST
+    rest = sorted(((weight, name) for name, (weight, http, standard) in found.items() if standard and not http),
+                  reverse=True)
+    for weight, name in rest:
+        if load_a <= load_b:
+            shard_a.append(name)
+            load_a += weight
+        else:
+            shard_b.append(name)
+            load_b += weight
+    return sorted(shard_a), sorted(shard_b)
+
+
+def main(module, tests_dir):
+    shard_a, _shard_b = split(classes(tests_dir))
+    print(",".join(f"/{module}:{name}" for name in shard_a))
+    print(",".join([f"/{module}"] + [f"-/{module}:{name}" for name in shard_a]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:3]))
