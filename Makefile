@@ -1,11 +1,15 @@
 # account_billing_operations — see README.md
-.PHONY: run test pytest lint bench setup stop clean shell pot test-stress test-odoo test-lifecycle
+.PHONY: run test test-deep pytest lint bench setup stop clean shell pot test-stress test-odoo test-lifecycle
 
 run:          ## demo server on http://localhost:8069 (admin / admin)
 	@tools/dev.sh run
 
 test:         ## fresh database, the module's whole test suite
 	@tools/dev.sh test
+
+test-deep:    ## property test of SPEC 7 Accounting: >= 2,000 random steps; BILLING_SEED=<seed> replays a run
+	@TEST_TAGS=billing_deep TEST_DB=billing_deep ODOO_ARGS="$(ODOO_ARGS)" tools/dev.sh test; rc=$$?; \
+	grep -E ' INFO .*Property test' .local/test.log | sed -E 's/^.* INFO [^ ]+ [^ ]+: //'; exit $$rc
 
 pytest:       ## pytest-odoo on the last test database: make pytest ARGS='tests/test_refunds.py -k cap' [UPDATE=1]
 	@ARGS="$(ARGS)" UPDATE="$(UPDATE)" tools/dev.sh pytest
