@@ -231,6 +231,7 @@ cmd_test() {
     fi
     # The whole suite: install once, copy the database, and run two shards side by side (2 cores).
     local db_b="${TEST_DB}_b" log_i="$LOCAL/test-install.log" log_a="$LOCAL/test-a.log" log_b="$LOCAL/test-b.log"
+    local db_s="${TEST_DB}_stress" log_s="$LOCAL/test-stress.log" logs
     local tags_a tags_b pid_a rc_a=0 rc_b=0
     log "installing $MODULE on a fresh database $TEST_DB; log: $log_i"
     odoo -d "$TEST_DB" -i "$MODULE,payment_demo" --test-enable --test-tags '-*' --stop-after-init \
@@ -240,6 +241,8 @@ cmd_test() {
     createdb -T "$TEST_DB" "$db_b"
     rm -rf "$LOCAL/filestore/filestore/$db_b"
     [ ! -d "$LOCAL/filestore/filestore/$TEST_DB" ] || cp -a "$LOCAL/filestore/filestore/$TEST_DB" "$LOCAL/filestore/filestore/$db_b"
+    dropdb --if-exists "$db_s"
+    [ "${TEST_STRESS:-1}" = 0 ] || createdb -T "$TEST_DB" "$db_s"
     { read -r tags_a; read -r tags_b; } < <("$VENV/bin/python" "$ROOT/tools/shards.py" "$MODULE" "$ROOT/tests")
     log "running the tests in two shards ($TEST_DB, $db_b); logs: $log_a $log_b"
     odoo -d "$TEST_DB" --test-enable --test-tags "$tags_a" --stop-after-init --http-interface 127.0.0.1 \
@@ -252,7 +255,15 @@ cmd_test() {
     cat "$log_i" "$log_a" "$log_b" > "$logf"
     grep -hE ' (ERROR|CRITICAL) |^(FAIL|ERROR):|Traceback|tests when loading' "$log_i" "$log_a" "$log_b" \
         | tail -n 60 >&2 || true
-    "$VENV/bin/python" "$ROOT/tools/summary.py" "$log_i" "$log_a" "$log_b" || rc=1
+    logs=("$log_i" "$log_a" "$log_b")
+    if [ "${TEST_STRESS:-1}" != 0 ]; then  # SPEC §7 on Odoo --workers: the short run of make test-stress
+        log "short multi-worker stress on $db_s (10 s); log: $log_s"
+        "$VENV/bin/python" "$ROOT/tools/stress.py" --db "$db_s" --seconds 10 \
+            --http-port "${TEST_STRESS_PORT:-$(( ${TEST_HTTP_PORT:-8169} + 2000 ))}" > "$log_s" 2>&1 || rc=1
+        tail -n 12 "$log_s" >&2
+        logs+=("$log_s")
+    fi
+    "$VENV/bin/python" "$ROOT/tools/summary.py" "${logs[@]}" || rc=1
     [ "$rc_a" = 0 ] && [ "$rc_b" = 0 ] || rc=1
     return $rc
 }

@@ -10,6 +10,8 @@ import sys
 REPORT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
 SKIP = re.compile(r" INFO \S+ \S+: skipped ")
 ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
+# tools/stress.py's closing line: its invariant checks count as one test, failed when one is breached.
+STRESS = re.compile(r"^stress: (\d+) passed, (\d+) failed")
 
 
 def read(path):
@@ -21,6 +23,9 @@ def read(path):
         match = REPORT.search(line)
         if match:
             failed, errors, run = (int(g) for g in match.groups())
+        match = STRESS.match(line)
+        if match:
+            failed, errors, run = int(int(match.group(2)) > 0), 0, 1
     skipped = sum(1 for line in lines if SKIP.search(line))
     logged_errors = sum(1 for line in lines if ERROR.search(line))
     return failed, errors, run, skipped, logged_errors
