@@ -15,6 +15,7 @@ Vocabulary (SPEC §8 first, then the words around it):
   credit note note de crédit · refund remboursement · invoice facture · payment paiement · balance solde ·
   scheduled (postdated) payment paiement planifié (postdaté) · settlement règlement · cut-off heure
   limite · payment method méthode de paiement (the journal is the « mode de paiement ») · client client ·
+  statement (of account) relevé (de compte) · refund journal journal de remboursement ·
   Odoo's own buttons as Odoo's French shows them: Reverse « Extourner », Register Payment « Enregistrer
   un paiement », Incoming/Outgoing Payments « Paiements entrants/sortants », Account Receivable
   « Compte client », Accounting « Comptabilité ».
@@ -240,6 +241,21 @@ LABELS = {
         "Pourquoi? (conservé au dossier du client; requis pour un remboursement)",
     "Why? (required, kept in the client's file)": "Pourquoi? (requis, conservé au dossier du client)",
     "Wizard": "Assistant",
+    "Account Chart Template": "Modèle de plan comptable",
+    "Clients": "Clients",
+    "Close": "Fermer",
+    "Create the credits": "Créer les crédits",
+    "Create the same credit for several clients": "Créer le même crédit pour plusieurs clients",
+    "Credit Count": "Nombre de crédits",
+    "Credit Total": "Total des crédits",
+    "Credits created": "Crédits créés",
+    "Done": "Terminé",
+    "Open the credits": "Ouvrir les crédits",
+    "Operation key": "Clé de l'opération",
+    "Why? (required, kept in each client's file), e.g. Pool closed two weeks: goodwill credit":
+        "Pourquoi? (requis, conservé au dossier de chaque client), p. ex. Piscine fermée deux semaines : crédit "
+        "de courtoisie",
+    "credit(s) created, for a total of": "crédit(s) créé(s), pour un total de",
     "of credit on file.": "de crédit au dossier.",
     "on its date.": "à sa date.",
 }
@@ -283,9 +299,13 @@ HELPS = {
         "Produit de la ligne unique des crédits et des factures faits à partir du menu Opérations d'un client : "
         "son compte de revenus et ses taxes sont utilisés.",
     "Products of the line of the credits and invoices made from a client's Operations menu, and of the "
-    "penalty of Cancel/refund items":
+    "penalty of Cancel/refund items, with their sales taxes in this company":
         "Produits de la ligne des crédits et des factures faits à partir du menu Opérations d'un client, et de "
-        "la pénalité de « Annuler/rembourser des articles »",
+        "la pénalité de « Annuler/rembourser des articles », avec leurs taxes de vente dans cette société",
+    "Proposed for Record a refund and for the refunds of Cancel/refund items made without a payment (a payment "
+    "is refunded in its own journal)":
+        "Proposé pour « Enregistrer un remboursement » et pour les remboursements de « Annuler/rembourser des "
+        "articles » faits sans paiement (un paiement est remboursé dans son propre journal)",
     "Quantity of this invoice line cancelled by posted credit notes (Cancel/refund items).":
         "Quantité de cette ligne de facture annulée par des notes de crédit comptabilisées (Annuler/rembourser "
         "des articles).",
@@ -349,6 +369,13 @@ HELPS = {
         "de la société (son contact), sinon UTC.",
     "What is left to pay once this payment, the credit applied and the scheduled payments are counted.":
         "Ce qui reste à payer une fois ce paiement, le crédit appliqué et les paiements planifiés comptés.",
+    "Makes a retry of this operation create nothing twice (one key per client is derived from it).":
+        "Fait qu'une nouvelle tentative de cette opération ne crée rien en double (une clé par client en est "
+        "dérivée).",
+    "One credit per client selected, with the same amount, taxes and note. If one client cannot\n"
+    "                        receive it, no credit is created for anyone.":
+        "Un crédit par client sélectionné, avec le même montant, les mêmes taxes et la même note. Si un client ne "
+        "peut\n                        pas le recevoir, aucun crédit n'est créé, pour aucun client.",
 }
 
 # Words put into messages as %(label)s / %(what)s arguments: lower case, to read inside a sentence.
@@ -363,7 +390,6 @@ ARGUMENTS = {
     "The payer reference": "La référence du payeur",
     "The payment": "Le paiement",
     "The payment method": "La méthode de paiement",
-    "The payment mode (journal)": "Le mode de paiement (journal)",
     "The payment to refund": "Le paiement à rembourser",
     "The penalty": "La pénalité",
     "The quantity to cancel": "La quantité à annuler",
@@ -371,6 +397,7 @@ ARGUMENTS = {
     "The refund amount": "Le montant du remboursement",
     "The tax": "La taxe",
     "a credit": "un crédit",
+    "a payment mode": "un mode de paiement",
     "a refund": "un remboursement",
     "an invoice": "une facture",
     "client": "client",
@@ -378,6 +405,7 @@ ARGUMENTS = {
     "items cancelled": "articles annulés",
     "payment": "paiement",
     "refund": "remboursement",
+    "the journal the refund is paid from": "le journal d'où le remboursement est payé",
     "this operation": "cette opération",
 }
 
@@ -432,6 +460,7 @@ ERRORS = {
         "%(amount)s dépasse ce qui reste à rembourser sur %(payment)s : %(cap)s (le montant comptabilisé par sa "
         "pièce comptable moins ses remboursements non annulés). Pour redonner davantage, utilisez « Enregistrer "
         "un remboursement » dans l'onglet Facturation du client pour le reste.",
+    "%(client)s: %(error)s": "%(client)s : %(error)s",
     "%(client)s belongs to the company %(other)s; switch to that company to bill it.":
         "%(client)s appartient à la société %(other)s; passez à cette société pour le facturer.",
     "%(client)s has no credit to refund (balance: %(balance)s). Create a credit first (the Create a credit "
@@ -453,8 +482,9 @@ ERRORS = {
     "%(rounding)s. Round the penalty.":
         "%(invoice)s est arrondie à %(rounding)s (arrondi des paiements en espèces %(method)s) : la pénalité "
         "doit être un multiple de %(rounding)s. Arrondissez la pénalité.",
-    "%(journal)s is not a bank or cash journal: choose the one the money leaves from.":
-        "%(journal)s n'est pas un journal de banque ou de caisse : choisissez celui d'où sort l'argent.",
+    "%(journal)s is not a bank or cash journal: choose %(what)s among the bank and cash journals.":
+        "%(journal)s n'est pas un journal de banque ou de caisse : choisissez %(what)s parmi les journaux de "
+        "banque et de caisse.",
     "%(label)s %(amount)s has more decimals than the currency %(currency)s allows (%(digits)s).":
         "%(label)s %(amount)s a plus de décimales que la devise %(currency)s ne le permet (%(digits)s).",
     "%(label)s cannot be negative.": "%(label)s : une valeur négative n'est pas permise.",
@@ -558,11 +588,7 @@ ERRORS = {
     "Choose a Cancellation fee product in Settings > Invoicing, section Billing operations, first.":
         "Choisissez d'abord un produit de frais d'annulation dans Paramètres > Facturation, section Opérations "
         "de facturation.",
-    "Choose a payment mode: a bank or cash journal.": "Choisissez un mode de paiement : un journal de banque ou "
-                                                      "de caisse.",
-    "Choose the bank or cash journal the refund is paid from.":
-        "Choisissez le journal de banque ou de caisse d'où le remboursement est payé.",
-    "Choose the journal the refund is paid from.": "Choisissez le journal d'où le remboursement est payé.",
+    "Choose %(what)s: a bank or cash journal.": "Choisissez %(what)s : un journal de banque ou de caisse.",
     "Choose the payment to refund or the journal the refund is paid from.":
         "Choisissez le paiement à rembourser ou le journal d'où le remboursement est payé.",
     "Configure the billing credit product in Accounting settings first.":
@@ -572,6 +598,12 @@ ERRORS = {
         "Le crédit au dossier et un paiement postdaté ne peuvent pas être combinés : utilisez le crédit "
         "maintenant et planifiez le reste dans une deuxième opération, ou décochez « Utiliser le crédit au "
         "dossier ».",
+    "No credit was created: %(client)s was refused: %(error)s":
+        "Aucun crédit n'a été créé : %(client)s a été refusé : %(error)s",
+    "No credit was created: fix these clients or remove them from the selection, then try again.\n%(errors)s":
+        "Aucun crédit n'a été créé : corrigez ces clients ou retirez-les de la sélection, puis réessayez.\n"
+        "%(errors)s",
+    "Select at least one client.": "Sélectionnez au moins un client.",
     "Enter the date of the postdated payment.": "Saisissez la date du paiement postdaté.",
     "Give each line as a line id or as a [line id, quantity] pair, not %(value)s.":
         "Donnez chaque ligne par son identifiant ou par une paire [identifiant de ligne, quantité], pas "
@@ -701,14 +733,10 @@ ERRORS = {
     "in %(currency)s or without a currency.":
         "Le journal %(journal)s paie en %(journal_currency)s et le remboursement est en %(currency)s : "
         "choisissez un journal en %(currency)s ou sans devise.",
-    "The journal %(journal)s pays in %(journal_currency)s, the invoice is in %(currency)s: choose a journal in "
+    "The journal %(journal)s is in %(journal_currency)s and this is in %(currency)s: choose a journal in "
     "%(currency)s or without a currency.":
-        "Le journal %(journal)s paie en %(journal_currency)s, la facture est en %(currency)s : choisissez un "
-        "journal en %(currency)s ou sans devise.",
-    "The journal %(journal)s records payments in %(journal_currency)s, the invoice is in %(currency)s: choose "
-    "a journal in %(currency)s or without a currency.":
-        "Le journal %(journal)s enregistre les paiements en %(journal_currency)s, la facture est en "
-        "%(currency)s : choisissez un journal en %(currency)s ou sans devise.",
+        "Le journal %(journal)s est en %(journal_currency)s et cette opération est en %(currency)s : choisissez "
+        "un journal en %(currency)s ou sans devise.",
     "The line %(line)s is already cancelled (%(done)s of %(qty)s): it cannot be cancelled twice.":
         "La ligne %(line)s est déjà annulée (%(done)s sur %(qty)s) : elle ne peut pas être annulée deux fois.",
     "The line %(line)s is given twice: give it once with its quantity.":
@@ -825,4 +853,115 @@ ERRORS = {
         "hors taxes.",
 }
 
-TERMS = {**LABELS, **HELPS, **ARGUMENTS, **AUDIT, **ERRORS, **SPEC_8}
+# Client statement of account (wizard, report, email), client portal, and the Settings block.
+STATEMENT_PORTAL_SETTINGS = {
+    # Statement wizard and the client form.
+    "<span>to</span>": "<span>au</span>",
+    "A statement is emailed to one client at a time: select one client, or print the statements of the "
+    "%(count)s clients selected.":
+        "Un relevé est envoyé par courriel à un seul client à la fois : sélectionnez un seul client, ou imprimez "
+        "les relevés des %(count)s clients sélectionnés.",
+    "Client statement": "Relevé de compte du client",
+    "Client statement for a period": "Relevé de compte du client pour une période",
+    "Empty: from the client's first document.": "Vide : à partir du premier document du client.",
+    "Empty: up to the last document.": "Vide : jusqu'au dernier document.",
+    "From": "Du",
+    "From the first document": "Depuis le premier document",
+    "Leave both dates empty for the whole history. The opening balance is the\n"
+    "                    balance just before the first day of the period.":
+        "Laissez les deux dates vides pour tout l'historique. Le solde d'ouverture est le\n"
+        "                    solde juste avant le premier jour de la période.",
+    "Partner Count": "Nombre de clients",
+    "Period": "Période",
+    "Print": "Imprimer",
+    "Send by email": "Envoyer par courriel",
+    "Send the statement": "Envoyer le relevé",
+    "Statement": "Relevé",
+    "The statement's From date (%(start)s) is after its To date (%(end)s): swap them or clear one.":
+        "La date « Du » du relevé (%(start)s) est après sa date « Au » (%(end)s) : inversez-les ou effacez-en "
+        "une.",
+    "To": "Au",
+    "Up to the last document": "Jusqu'au dernier document",
+    # Statement report.
+    "'Statement - %s' % (object.commercial_partner_id.name or '')":
+        "'Relevé - %s' % (object.commercial_partner_id.name or '')",
+    "<strong>Client:</strong>": "<strong>Client :</strong>",
+    "<strong>Closing balance</strong>": "<strong>Solde de clôture</strong>",
+    "<strong>Period:</strong>": "<strong>Période :</strong>",
+    "<strong>Printed on:</strong>": "<strong>Imprimé le :</strong>",
+    'A balance marked "Credit" is owed to you; any other balance is what you owe.':
+        "Un solde marqué « Créditeur » vous est dû; tout autre solde est ce que vous devez.",
+    "All documents": "Tous les documents",
+    "Closing balance": "Solde de clôture",
+    "No document in this period.": "Aucun document dans cette période.",
+    "Opening balance": "Solde d'ouverture",
+    "Scheduled payments (postdated, not yet applied)": "Paiements planifiés (postdatés, pas encore appliqués)",
+    "Statement of account": "Relevé de compte",
+    "Status": "Statut",
+    "Until": "Jusqu'au",
+    # Statement email.
+    "Billing: client statement": "Facturation : relevé de compte du client",
+    "Sent to a client with the client statement attached":
+        "Envoyé à un client avec son relevé de compte en pièce jointe",
+    "{{ user.company_id.name }}: your statement of account": "{{ user.company_id.name }} : votre relevé de compte",
+    '<div style="margin: 0px; padding: 0px;">\n'
+    '    <p style="margin: 0px; padding: 0px; font-size: 13px;">\n'
+    "        Dear <t t-out=\"object.name or ''\">Client</t>,\n"
+    "        <br/><br/>\n"
+    "        Please find attached your statement of account: your documents, payments and refunds with the\n"
+    "        balance after each of them, your available credit and your scheduled payments.\n"
+    "        <br/><br/>\n"
+    "        Do not hesitate to contact us if you have any questions.\n"
+    "        <br/><br/>\n"
+    "        <t t-out=\"user.company_id.name or ''\">Your company</t>\n"
+    "    </p>\n"
+    "</div>\n"
+    "        ":
+        '<div style="margin: 0px; padding: 0px;">\n'
+        '    <p style="margin: 0px; padding: 0px; font-size: 13px;">\n'
+        "        Bonjour <t t-out=\"object.name or ''\">Client</t>,\n"
+        "        <br/><br/>\n"
+        "        Vous trouverez ci-joint votre relevé de compte : vos documents, paiements et remboursements avec le\n"
+        "        solde après chacun d'eux, votre crédit disponible et vos paiements planifiés.\n"
+        "        <br/><br/>\n"
+        "        N'hésitez pas à communiquer avec nous si vous avez des questions.\n"
+        "        <br/><br/>\n"
+        "        <t t-out=\"user.company_id.name or ''\">Votre société</t>\n"
+        "    </p>\n"
+        "</div>\n"
+        "        ",
+    # Client portal.
+    ". Your documents, payments and statement.": ". Vos documents, vos paiements et votre relevé.",
+    '<i class="fa fa-download"/> Download the statement': '<i class="fa fa-download"/> Télécharger le relevé',
+    "Balance:": "Solde :",
+    "Statement %(client)s": "Relevé %(client)s",
+    "There is no billing document on your account yet.": "Il n'y a encore aucun document de facturation à votre "
+                                                         "compte.",
+    "Your account": "Votre compte",
+    # Settings > Invoicing, section Billing operations.
+    "Cancellation fee taxes": "Taxes des frais d'annulation",
+    "Credit product": "Produit des crédits",
+    "Credit taxes": "Taxes des crédits",
+    "Default refund journal": "Journal de remboursement par défaut",
+    "Its taxes": "Ses taxes",
+    "The bank or cash journal proposed for the refunds of a client's credit (Record a refund) and for the "
+    "refunds of Cancel/refund items made without a payment. Empty: the first bank, then cash, journal with an "
+    "offline outgoing payment method.":
+        "Le journal de banque ou de caisse proposé pour les remboursements du crédit d'un client (Enregistrer un "
+        "remboursement) et pour les remboursements de « Annuler/rembourser des articles » faits sans paiement. "
+        "Vide : le premier journal de banque, sinon de caisse, ayant une méthode de paiement sortant hors ligne.",
+    "The company's address": "L'adresse de la société",
+    "The default refund journal %(journal)s must be a bank or cash journal with an offline outgoing payment "
+    "method (for example Manual, in its Outgoing Payments tab).":
+        "Le journal de remboursement par défaut %(journal)s doit être un journal de banque ou de caisse ayant une "
+        "méthode de paiement sortant hors ligne (par exemple Manuelle, dans son onglet Paiements sortants).",
+    "The sales taxes a penalty of Cancel/refund items keeps in this company (carved out of it).":
+        "Les taxes de vente que garde une pénalité de « Annuler/rembourser des articles » dans cette société "
+        "(extraites de son montant).",
+    "The sales taxes the credit product proposes in this company (Create a credit, Create an invoice).":
+        "Les taxes de vente que propose le produit des crédits dans cette société (Créer un crédit, Créer une "
+        "facture).",
+    "Time zone applied": "Fuseau horaire appliqué",
+}
+
+TERMS = {**LABELS, **HELPS, **ARGUMENTS, **AUDIT, **ERRORS, **STATEMENT_PORTAL_SETTINGS, **SPEC_8}
