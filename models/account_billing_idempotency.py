@@ -63,7 +63,11 @@ class AccountBillingIdempotency(models.Model):
         (``args``: their normalised, JSON-serialisable value) returns the first result, a later
         call with other arguments is refused."""
         if key is None or key is False or key == "":
-            return func()
+            # In a savepoint all the same: an operation refused half-way (Cancel/refund items whose refund
+            # is refused after its credit note was made) writes nothing, also for a caller in the same
+            # transaction that catches the error (SPEC §6).
+            with self.env.cr.savepoint():
+                return func()
         key = self._check_key(key)
         client.ensure_one()
         digest = self._args_hash(args)

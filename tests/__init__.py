@@ -19,6 +19,7 @@ from . import test_native_paths
 from . import test_payment_paths
 from . import test_portal
 from . import test_property
+from . import test_property_regressions
 from . import test_protected_fields
 from . import test_query_budget
 from . import test_refund_integrity
