@@ -1,0 +1,78 @@
+"""Findings of the review of 2026-11-30 (client statement, portal, bulk credit, per-company settings,
+billing_tools.check_journal, scheduled actions in batches): each test failed on the code as it was."""
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user
+from odoo.tests import tagged
+
+from .common import BillingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestReviewFindings(BillingCommon):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_b_data = cls.setup_other_company()
+        cls.company_b = cls.company_b_data["company"]
+        company = {"company_id": cls.company.id, "company_ids": [Command.set(cls.company.ids)]}
+        cls.invoicing_user = new_test_user(
+            cls.env, login="review_invoicing", groups="base.group_user,account.group_account_invoice", **company)
+        cls.refund_user = new_test_user(
+            cls.env, login="review_refunds",
+            groups="base.group_user,account_billing_operations.group_billing_refund", **company)
+
+    def refunds(self):
+        return self.env["account.payment"].search_count([("partner_id", "=", self.client.id),
+                                                         ("payment_type", "=", "outbound")])
+
+    # ---- per-company settings: Default refund journal ------------------------------------------
+
+    def test_default_refund_journal_of_another_company_is_refused(self):
+        """SPEC §5: another company's journal is refused, here in the company's settings written over RPC
+        (res.company has no automatic company check)."""
+        before = self.company.billing_refund_journal_id
+        journal_b = self.company_b_data["default_journal_bank"]
+        self.assertTrue(journal_b._billing_offline_method_lines("outbound"))
+        with self.assertRaisesRegex(UserError, "belongs to another company") as caught, self.env.cr.savepoint():
+            self.company.write({"billing_refund_journal_id": journal_b.id})
+        self.assertIn(journal_b.display_name, str(caught.exception))
+        self.company.invalidate_recordset(["billing_refund_journal_id"])
+        self.assertEqual(self.company.billing_refund_journal_id, before)
+        # The same through Accounting settings.
+        with self.assertRaisesRegex(UserError, "belongs to another company"), self.env.cr.savepoint():
+            self.env["res.config.settings"].with_company(self.company).create(
+                {"billing_refund_journal_id": journal_b.id}).execute()
+        self.company.invalidate_recordset(["billing_refund_journal_id"])
+        self.assertEqual(self.company.billing_refund_journal_id, before)
+
+    def test_default_refund_journal_never_proposes_another_companys_journal(self):
+        """A foreign journal stored before the check existed is not proposed by Record a refund /
+        Cancel/refund items (their button would refuse it): the first usable journal of the company is."""
+        journal_b = self.company_b_data["default_journal_bank"]
+        self.env.cr.execute("UPDATE res_company SET billing_refund_journal_id = %s WHERE id = %s",
+                            (journal_b.id, self.company.id))
+        self.company.invalidate_recordset(["billing_refund_journal_id"])
+        proposed = self.env["res.partner"].with_company(self.company)._billing_default_refund_journal()
+        self.assertTrue(proposed)
+        self.assertEqual(proposed.company_id, self.company)
+        self.assertIn(proposed.type, ("bank", "cash"))
+        # A user of this company only opens Cancel/refund items (it failed with an access error).
+        invoice = self.invoice(100.0)
+        wizard = self.env["billing.cancel.wizard"].with_user(self.invoicing_user).with_context(
+            active_model="account.move", active_ids=invoice.ids).create({})
+        self.assertEqual(wizard.refund_journal_id, proposed)
+
+    # ---- billing_apply_postdated: the scheduled action's context cannot be forged ---------------
+
+    def test_apply_postdated_by_hand_ignores_a_forged_cron_context(self):
+        """An RPC client sending {'ir_cron_progress_id': n, 'cron_id': n} is not the scheduled action:
+        it must not write (as superuser) the progress row it names, nor be cut to a batch and committed."""
+        cron = self.env.ref("account_billing_operations.ir_cron_billing_apply_postdated")
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id, "done": 7, "remaining": 5})
+        Payment = self.env["account.payment"].with_user(self.invoicing_user).with_context(
+            ir_cron_progress_id=progress.id, cron_id=cron.id)
+        self.assertEqual(Payment.billing_apply_postdated(), 0)
+        progress.invalidate_recordset()
+        self.assertEqual((progress.done, progress.remaining), (7, 5))
