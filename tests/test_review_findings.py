@@ -76,3 +76,29 @@ class TestReviewFindings(BillingCommon):
         self.assertEqual(Payment.billing_apply_postdated(), 0)
         progress.invalidate_recordset()
         self.assertEqual((progress.done, progress.remaining), (7, 5))
+
+    # ---- bulk credit: every selected client, or nothing -----------------------------------------
+
+    def bulk_credits(self):
+        return self.env["account.move"].sudo().search_count([("billing_operation", "=", "credit")])
+
+    def test_bulk_credit_never_skips_a_selected_client_silently(self):
+        """SPEC §3 all or nothing: an archived client, or a client of a company the user cannot see, given
+        over RPC in the selection was left out without a word and the others got their credit."""
+        archived = self.env["res.partner"].create({"name": "Client Archivé", "is_company": True})
+        archived.action_archive()
+        client_b = self.env["res.partner"].create({"name": "Client of B", "is_company": True,
+                                                   "company_id": self.company_b.id})
+        # As over RPC: the user's own companies only (no company of the test's context).
+        Wizard = self.env(user=self.invoicing_user, context={})["billing.bulk.credit.wizard"]
+        self.assertFalse(client_b.with_env(Wizard.env).exists()._filtered_access("read"))
+        for other, words in ((archived, "Client Archivé is archived"), (client_b, "cannot be billed")):
+            with self.subTest(client=other.name):
+                before = self.bulk_credits()
+                wizard = Wizard.create({"partner_ids": [Command.set((self.client | other).ids)], "amount": 10.0,
+                                        "note": "Goodwill", "tax_ids": [Command.set([])]})
+                wizard.env.invalidate_all()  # confirmed in another request, as over RPC or in the form
+                with self.assertRaisesRegex(UserError, words), self.env.cr.savepoint():
+                    wizard.action_confirm()
+                self.assertEqual(self.bulk_credits(), before)
+                self.assertEqual(wizard.sudo().state, "draft")
