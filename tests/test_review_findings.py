@@ -102,3 +102,16 @@ class TestReviewFindings(BillingCommon):
                     wizard.action_confirm()
                 self.assertEqual(self.bulk_credits(), before)
                 self.assertEqual(wizard.sudo().state, "draft")
+
+    # ---- statement: the period given in the URL / the composer's context ------------------------
+
+    def test_statement_period_of_wrong_shape_is_a_clear_error(self):
+        """/report/html/<statement>/<id>?options={"date_from": "bogus"} was an Internal Server Error
+        (ValueError in fields.Date.to_date): a clear UserError naming the date instead."""
+        Report = self.env["report.account_billing_operations.report_billing_statement"]
+        for data in ({"date_from": "bogus"}, {"date_to": "2024-13-45"}, {"date_from": 20240101},
+                     {"date_to": ["2024-01-01"]}):
+            with self.subTest(data=data), self.assertRaisesRegex(UserError, "date"):
+                Report._get_report_values(self.client.ids, data)
+        values = Report._get_report_values(self.client.ids, {"date_from": "2024-01-01", "date_to": False})
+        self.assertEqual(str(values["statements"][0]["date_from"]), "2024-01-01")
