@@ -864,7 +864,9 @@ class AccountPayment(models.Model):
                 "scheduled action."))
         today = fields.Date.context_today(self)
         domain = [("billing_postdated", "=", True), ("state", "=", "draft"), ("date", "<=", today)]
-        in_cron = bool(self.env.context.get("cron_id") or self.env.context.get("ir_cron_progress_id"))
+        # The scheduled action runs as superuser (OdooBot); over RPC these context keys are only words a
+        # client sent: they must not cut the call into committed batches nor write a cron's progress.
+        in_cron = self.env.su and bool(self.env.context.get("cron_id") or self.env.context.get("ir_cron_progress_id"))
         # The scheduled action handles CRON_BATCH payments per run and triggers itself for the rest;
         # called by hand (RPC, a button), every due payment is applied.
         due = self.search(domain, order="date, id", limit=CRON_BATCH if in_cron else None)

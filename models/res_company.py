@@ -9,6 +9,8 @@ from odoo import models
 from odoo.addons.base.models.res_partner import _tz_get
 from odoo.exceptions import ValidationError
 
+from . import billing_tools
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -56,7 +58,10 @@ class ResCompany(models.Model):
     @api.constrains("billing_refund_journal_id")
     def _check_billing_refund_journal(self):
         for company in self:
-            journal = company.billing_refund_journal_id
+            # Read as superuser: another company's journal is refused by name, not with an access error
+            # (res.company has no automatic company check, and settings are also written over RPC).
+            journal = company.sudo().billing_refund_journal_id
+            billing_tools.check_company(self.env, journal, company, self.env._("The default refund journal"))
             if journal and (journal.type not in ("bank", "cash")
                             or not journal._billing_offline_method_lines("outbound")):
                 raise ValidationError(self.env._(
@@ -104,9 +109,12 @@ class ResCompany(models.Model):
     def _billing_refund_journal(self):
         """The journal proposed for an offline refund: the setting, else the first usable one."""
         self.ensure_one()
-        journal = self.billing_refund_journal_id
-        if journal and journal.active and journal._billing_offline_method_lines("outbound"):
-            return journal
+        # A journal of another company (saved before the setting was checked) is never proposed: the
+        # button would refuse it, and a user of this company only could not even open the form.
+        journal = self.sudo().billing_refund_journal_id
+        if journal and journal.active and journal.company_id in self.parent_ids \
+                and journal._billing_offline_method_lines("outbound"):
+            return journal.with_env(self.env)
         return self._billing_pick_refund_journal()
 
     # -------------------------------------------------------------------------

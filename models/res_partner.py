@@ -1,3 +1,4 @@
+import datetime
 import functools
 
 from markupsafe import Markup
@@ -549,8 +550,8 @@ class ResPartner(models.Model):
         yet applied. Labels are in each client's language. A fixed number of queries, whatever the
         length of the clients' history; domains are explicit (client and company), so the portal
         may call this as superuser for its own client only."""
-        date_from = fields.Date.to_date(date_from) if date_from else False
-        date_to = fields.Date.to_date(date_to) if date_to else False
+        date_from = self._billing_statement_date(date_from, self.env._("The statement's From date"))
+        date_to = self._billing_statement_date(date_to, self.env._("The statement's To date"))
         clients = self.commercial_partner_id
         if not clients:
             return []
@@ -651,6 +652,21 @@ class ResPartner(models.Model):
                 "scheduled_total_label": money(scheduled_total),
             })
         return statements
+
+    @api.model
+    def _billing_statement_date(self, value, label):
+        """A date of the statement's period (a date or YYYY-MM-DD; empty: no limit). It also comes from a
+        URL (/report/...?options=) or the mail composer's context: a bad one is a clear error, not a crash."""
+        if not value:
+            return False
+        try:
+            day = fields.Date.to_date(value) if isinstance(value, (datetime.date, str)) else None
+        except ValueError:
+            day = None
+        if not day:
+            raise UserError(self.env._("%(label)s must be a date (YYYY-MM-DD), not %(value)s.",
+                                       label=label, value=billing_tools.shown(value)))
+        return day
 
     def _billing_statement_report(self):
         return self.env.ref("account_billing_operations.action_report_billing_statement")

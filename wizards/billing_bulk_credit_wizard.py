@@ -6,6 +6,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 
 class BillingBulkCreditWizard(models.TransientModel):
@@ -67,8 +68,23 @@ class BillingBulkCreditWizard(models.TransientModel):
     def _clients(self):
         """The commercial entities of the selection, once each (a contact and its company: one credit)."""
         self.ensure_one()
+        # Every selected client, archived ones included (refused by name in _check_all): a client left
+        # out of the read without a word would break the all or nothing.
+        selected = self.with_context(active_test=False).partner_ids
+        # The selection as saved (the field's read leaves out the clients of companies the user cannot use).
+        field = self._fields["partner_ids"]
+        self.flush_recordset(["partner_ids"])
+        saved = self.env.execute_query(SQL(
+            "SELECT %s FROM %s WHERE %s = %s", SQL.identifier(field.column2), SQL.identifier(field.relation),
+            SQL.identifier(field.column1), self.id))
+        hidden = {partner_id for (partner_id,) in saved} - set(selected.ids)
+        if hidden:
+            raise UserError(self.env._(
+                "No credit was created: %(count)s of the selected clients cannot be billed in %(company)s (they "
+                "belong to a company you cannot use). Remove them from the selection, then try again.",
+                count=len(hidden), company=self.company_id.name))
         clients = self.env["res.partner"]
-        for partner in self.partner_ids:
+        for partner in selected:
             if partner.commercial_partner_id not in clients:
                 clients |= partner.commercial_partner_id
         return clients.with_company(self.company_id)
