@@ -15,6 +15,7 @@ import sys
 
 SETUP_COST = 60  # a class's set-up (a company with a chart of accounts), in "lines"
 ASSETS_COST = 400  # the web assets generated once by the shard that has an HttpCase
+BROWSER_COST = 120  # each test of an HttpCase (a browser or a server round trip: ~20 s for a tour)
 
 
 def _tags(node):
@@ -40,6 +41,7 @@ def classes(tests_dir):
                            if isinstance(item, ast.FunctionDef) and item.name.startswith("test_")]
                 found[node.name] = {
                     "weight": sum(item.end_lineno - item.lineno + 1 for item in methods),
+                    "count": len(methods),
                     "tests": bool(methods), "bases": _bases(node), "tags": _tags(node),
                 }
     result = {}
@@ -65,7 +67,9 @@ def classes(tests_dir):
         if not inherited(name, "tests"):
             continue
         weight = info["weight"] or sum(found.get(base, {}).get("weight", 0) for base in info["bases"])
-        result[name] = (weight + SETUP_COST, inherited(name, "http"), "-standard" not in tags(name))
+        http = inherited(name, "http")
+        weight += SETUP_COST + (BROWSER_COST * info["count"] if http else 0)
+        result[name] = (weight, http, "-standard" not in tags(name))
     return result
 
 
