@@ -50,7 +50,7 @@ class ResConfigSettings(models.TransientModel):
             settings.billing_settlement_tz_applied = settings.billing_settlement_tz or company.partner_id.tz or "UTC"
 
     def set_values(self):
-        super().set_values()
+        result = super().set_values()
         for product, taxes in ((self.billing_credit_product_id, self.billing_credit_tax_ids),
                                (self.billing_penalty_product_id, self.billing_penalty_tax_ids)):
             if not product:
@@ -59,3 +59,4 @@ class ResConfigSettings(models.TransientModel):
             if current != taxes:
                 # This company's taxes replaced, the other companies' kept.
                 product.sudo().taxes_id = [Command.set(((product.sudo().taxes_id - current) | taxes).ids)]
+        return result
