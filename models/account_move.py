@@ -70,7 +70,7 @@ class AccountMove(models.Model):
     @api.depends("billing_payment_ids.state", "billing_payment_ids.amount", "billing_payment_ids.billing_postdated")
     def _compute_billing_scheduled_amount(self):
         for move in self:
-            move.billing_scheduled_amount = sum(move.billing_payment_ids._billing_scheduled().mapped("amount"))
+            move.billing_scheduled_amount = sum(move.billing_payment_ids._billing_scheduled_payments().mapped("amount"))
 
     @api.depends("billing_payment_ids.state", "billing_payment_ids.amount", "billing_payment_ids.date")
     def _compute_billing_scheduled_label(self):
@@ -78,7 +78,7 @@ class AccountMove(models.Model):
             move.billing_scheduled_label = ", ".join(
                 self.env._("%(amount)s on %(date)s", amount=format_amount(self.env, pay.amount, pay.currency_id),
                            date=format_date(self.env, pay.date))
-                for pay in move.billing_payment_ids._billing_scheduled().sorted("date"))
+                for pay in move.billing_payment_ids._billing_scheduled_payments().sorted("date"))
 
     @api.depends("invoice_line_ids.billing_cancel_state")
     def _compute_billing_has_cancellations(self):
@@ -220,15 +220,16 @@ class AccountMove(models.Model):
 
     def action_billing_make_payment(self):
         self.ensure_one()
-        self._billing_check_customer_invoice(self)
-        return self._billing_wizard_action("billing.payment.wizard", self.env._("Make a payment"))
+        self._billing_check_customer_invoice()
+        return self._billing_invoice_wizard_action("account.billing.make.payment.wizard", self.env._("Make a payment"))
 
     def action_billing_cancel_items(self):
         self.ensure_one()
-        self._billing_check_customer_invoice(self)
-        return self._billing_wizard_action("billing.cancel.wizard", self.env._("Cancel/refund items"))
+        self._billing_check_customer_invoice()
+        return self._billing_invoice_wizard_action(
+            "account.billing.cancel.items.wizard", self.env._("Cancel/refund items"))
 
-    def _billing_wizard_action(self, model, name):
+    def _billing_invoice_wizard_action(self, model, name):
         return billing_tools.wizard_action(model, name, {
             "active_model": "account.move", "active_id": self.id, "active_ids": self.ids,
             "default_invoice_id": self.id})
@@ -237,14 +238,14 @@ class AccountMove(models.Model):
     # HELPERS
     # -------------------------------------------------------------------------
 
-    @api.model
-    def _billing_check_customer_invoice(self, move):
-        if len(move) != 1 or move.move_type != "out_invoice" or move.state != "posted":
+    def _billing_check_customer_invoice(self):
+        """R6 / R7 work on one posted customer invoice of the current company."""
+        if len(self) != 1 or self.move_type != "out_invoice" or self.state != "posted":
             raise UserError(self.env._(
                 "%(move)s is not a posted customer invoice: this operation works only on posted "
-                "customer invoices.", move=", ".join(move.mapped("display_name")) or self.env._("This document"),
+                "customer invoices.", move=", ".join(self.mapped("display_name")) or self.env._("This document"),
             ))
-        billing_tools.check_company(self.env, move, self.env.company, self.env._("The invoice"))
+        billing_tools.check_company(self.env, self, self.env.company, self.env._("The invoice"))
 
     def _billing_receivable_lines(self):
         """The invoice's open receivable items (what a payment or a credit is reconciled with)."""
@@ -454,7 +455,7 @@ class AccountMove(models.Model):
         Split the way Register Payment is: the inputs checked (``_billing_payment_inputs``), then,
         under the invoice's lock, the credit applied and the payment created (``_billing_pay``)."""
         billing_tools.check_single(self, self.env._("invoice"))
-        self._billing_check_customer_invoice(self)
+        self._billing_check_customer_invoice()
         inputs = self._billing_payment_inputs(amount, journal_id, payment_method_line_id, payer_name,
                                               payer_reference, postdated_date, use_credit)
         return self.env["account.billing.idempotency"]._run(
@@ -874,7 +875,7 @@ class AccountMove(models.Model):
         reconciled with the invoice's unpaid part first, and optionally refund money.
         Returns {'credit_note_id', 'refund_payment_id'}."""
         billing_tools.check_single(self, self.env._("invoice"))
-        self._billing_check_customer_invoice(self)
+        self._billing_check_customer_invoice()
         invoice = self
         client = invoice.partner_id._billing_client()
         note = billing_tools.to_text(self.env, note, self.env._("The note"))

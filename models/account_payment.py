@@ -272,7 +272,7 @@ class AccountPayment(models.Model):
         names = [name for name in SCHEDULED_FIXED_FIELDS if name in vals]
         if not names:
             return
-        for payment in self._billing_scheduled():
+        for payment in self._billing_scheduled_payments():
             changed = [name for name in names if payment._billing_changes(name, vals[name])]
             if changed:
                 raise UserError(self.env._(
@@ -733,7 +733,7 @@ class AccountPayment(models.Model):
     def action_billing_refund_wizard(self):
         self.ensure_one()
         return billing_tools.wizard_action(
-            "billing.payment.refund.wizard", self.env._("Refund"), {"default_payment_id": self.id})
+            "account.billing.refund.payment.wizard", self.env._("Refund"), {"default_payment_id": self.id})
 
     def action_billing_cancel_refund(self):
         """Cancel refund button: after settlement, offer to charge the client instead (R5.3)."""
@@ -748,8 +748,8 @@ class AccountPayment(models.Model):
     def action_billing_charge_refund(self):
         """Create an invoice (R2) prefilled with the refund's amount, tax included."""
         self.ensure_one()
-        action = self.partner_id.commercial_partner_id._billing_wizard_action(
-            "billing.credit.wizard", self.env._("Create an invoice"), {"default_operation": "charge"})
+        action = self.partner_id.commercial_partner_id._billing_client_wizard_action(
+            "account.billing.credit.wizard", self.env._("Create an invoice"), {"default_operation": "charge"})
         action["context"].update({
             "default_amount": self.amount,
             "default_taxes_included": True,
@@ -780,7 +780,7 @@ class AccountPayment(models.Model):
     # R7: payer information, scheduled (postdated) payments
     # -------------------------------------------------------------------------
 
-    def _billing_scheduled(self):
+    def _billing_scheduled_payments(self):
         """The scheduled payments of ``self``: postdated and not applied yet."""
         return self.filtered(lambda pay: pay.billing_postdated and pay.state == "draft")
 

@@ -522,21 +522,21 @@ class ResPartner(models.Model):
     # ACTIONS
     # -------------------------------------------------------------------------
 
-    def _billing_wizard_action(self, model, name, context=None):
+    def _billing_client_wizard_action(self, model, name, context=None):
         self.ensure_one()
         return billing_tools.wizard_action(
             model, name, {"default_partner_id": self.commercial_partner_id.id, **(context or {})})
 
     def action_billing_create_credit(self):
-        return self._billing_wizard_action("billing.credit.wizard", self.env._("Create a credit"),
+        return self._billing_client_wizard_action("account.billing.credit.wizard", self.env._("Create a credit"),
                                            {"default_operation": "credit"})
 
     def action_billing_create_charge(self):
-        return self._billing_wizard_action("billing.credit.wizard", self.env._("Create an invoice"),
+        return self._billing_client_wizard_action("account.billing.credit.wizard", self.env._("Create an invoice"),
                                            {"default_operation": "charge"})
 
     def action_billing_record_refund(self):
-        return self._billing_wizard_action("billing.refund.wizard", self.env._("Record a refund"))
+        return self._billing_client_wizard_action("account.billing.record.refund.wizard", self.env._("Record a refund"))
 
     # -------------------------------------------------------------------------
     # CLIENT STATEMENT (SPEC §3): the figures of the Billing tab's timeline, for a period
@@ -674,7 +674,7 @@ class ResPartner(models.Model):
     def action_billing_statement_wizard(self):
         """Print or email a statement for a period (the Billing tab's Statement button)."""
         return billing_tools.wizard_action(
-            "billing.statement.wizard", self.env._("Client statement"),
+            "account.billing.statement.wizard", self.env._("Client statement"),
             {"active_model": "res.partner", "active_ids": self.ids})
 
     def action_billing_send_statement(self, date_from=None, date_to=None):

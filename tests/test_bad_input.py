@@ -241,8 +241,9 @@ class TestBadInput(BillingCommon):
                     return env["account.payment"].billing_apply_postdated()
             return call
 
-        W_CREDIT, W_REFUND, W_PAY = "billing.credit.wizard", "billing.refund.wizard", "billing.payment.wizard"
-        W_PREFUND, W_CANCEL = "billing.payment.refund.wizard", "billing.cancel.wizard"
+        W_CREDIT, W_REFUND = "account.billing.credit.wizard", "account.billing.record.refund.wizard"
+        W_PAY = "account.billing.make.payment.wizard"
+        W_PREFUND, W_CANCEL = "account.billing.refund.payment.wizard", "account.billing.cancel.items.wizard"
 
         return [
             # ---- res.partner.billing_create_credit (R1) ------------------------------
@@ -520,7 +521,7 @@ class TestBadInput(BillingCommon):
             case("apply-postdated/cancelled-before-its-date", apply_on(later), None, result=0,
                  prepare=cancel_all_scheduled),
 
-            # ---- billing.credit.wizard (R1, R2) --------------------------------------
+            # ---- account.billing.credit.wizard (R1, R2) --------------------------------------
             case("credit-wizard/zero", wizard(W_CREDIT, credit_ctx, {"amount": 0.0, "note": NOTE}), POSITIVE),
             case("credit-wizard/negative", wizard(W_CREDIT, credit_ctx, {"amount": -5.0, "note": NOTE}), POSITIVE),
             case("credit-wizard/note-blank", wizard(W_CREDIT, credit_ctx, {"amount": 5.0, "note": "  "}),
@@ -540,7 +541,7 @@ class TestBadInput(BillingCommon):
                                                "reversed_credit_id": self.credit_note.id}),
                  r"more than|at most|open"),
 
-            # ---- billing.refund.wizard (R3) ------------------------------------------
+            # ---- account.billing.record.refund.wizard (R3) ------------------------------------------
             case("refund-wizard/above-available-credit",
                  wizard(W_REFUND, refund_ctx, {"amount": 100.01, "note": NOTE}), r"more than|at most|available credit"),
             case("refund-wizard/zero", wizard(W_REFUND, refund_ctx, {"amount": 0.0, "note": NOTE}), POSITIVE),
@@ -559,7 +560,7 @@ class TestBadInput(BillingCommon):
                  wizard(W_REFUND, self.client_zero.action_billing_record_refund()["context"],
                         {"amount": 10.0, "note": NOTE}), r"Create a credit"),
 
-            # ---- billing.payment.refund.wizard (R4) ----------------------------------
+            # ---- account.billing.refund.payment.wizard (R4) ----------------------------------
             case("payment-refund-wizard/above-left",
                  wizard(W_PREFUND, payment_refund_ctx, {"amount": 60.01, "note": NOTE}),
                  r"more than|at most|left to refund"),
@@ -577,7 +578,7 @@ class TestBadInput(BillingCommon):
                  wizard(W_PREFUND, {"default_payment_id": self.vendor_payment.id}, {"amount": 10.0, "note": NOTE}),
                  r"cannot be refunded"),
 
-            # ---- billing.payment.wizard (R7) -----------------------------------------
+            # ---- account.billing.make.payment.wizard (R7) -----------------------------------------
             case("payment-wizard/above-due-minus-scheduled",
                  wizard(W_PAY, pay_ctx, {"amount": 195.01, "journal_id": bank}), r"more than|scheduled"),
             case("payment-wizard/zero", wizard(W_PAY, pay_ctx, {"amount": 0.0, "journal_id": bank}), POSITIVE),
@@ -604,7 +605,7 @@ class TestBadInput(BillingCommon):
             case("payment-wizard/draft-invoice",
                  wizard(W_PAY, active(self.draft_invoice), {"amount": 10.0, "journal_id": bank}), NOT_INVOICE),
 
-            # ---- billing.cancel.wizard (R6) ------------------------------------------
+            # ---- account.billing.cancel.items.wizard (R6) ------------------------------------------
             case("cancel-wizard/nothing-ticked", wizard(W_CANCEL, cancel_ctx, {}), r"at least one"),
             case("cancel-wizard/quantity-above-line",
                  wizard(W_CANCEL, cancel_ctx, {"line_ids": cancel_lines((swim, 3.0))}),

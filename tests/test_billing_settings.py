@@ -93,7 +93,7 @@ class TestBillingSettings(BillingCommon):
     def test_default_refund_journal_is_proposed_and_checked(self):
         self.company.billing_refund_journal_id = self.cash_journal
         self.client.billing_create_credit(40.0, "Goodwill", tax_ids=[])
-        wizard = self.env["billing.refund.wizard"].with_company(self.company).create({
+        wizard = self.env["account.billing.record.refund.wizard"].with_company(self.company).create({
             "partner_id": self.client.id, "note": "Refund in cash"})
         self.assertEqual(wizard.journal_id, self.cash_journal)
         wizard.action_confirm()
@@ -103,7 +103,7 @@ class TestBillingSettings(BillingCommon):
         self.assertEqual(self.currency.compare_amounts(refund.amount, 40.0), 0)
         # Cancel/refund items proposes it too when no payment is chosen.
         invoice = self.invoice(100.0)
-        cancel = self.env["billing.cancel.wizard"].with_context(
+        cancel = self.env["account.billing.cancel.items.wizard"].with_context(
             active_model="account.move", active_ids=invoice.ids).create({})
         self.assertEqual(cancel.refund_journal_id, self.cash_journal)
         # A sale journal is refused.

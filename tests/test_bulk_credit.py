@@ -20,7 +20,7 @@ class TestBulkCredit(BillingCommon):
         cls.clients = Partner.create([{"name": f"Bulk client {index}", "is_company": True} for index in (1, 2, 3)])
 
     def wizard(self, partners, **values):
-        return self.env["billing.bulk.credit.wizard"].with_context(
+        return self.env["account.billing.bulk.credit.wizard"].with_context(
             active_model="res.partner", active_ids=partners.ids).create({
                 "amount": 57.5, "note": NOTE, "taxes_included": True, **values})
 
@@ -115,10 +115,10 @@ class TestBulkCredit(BillingCommon):
         ])
 
     def test_action_in_the_client_list(self):
-        action = self.env.ref("account_billing_operations.billing_bulk_credit_wizard_action")
+        action = self.env.ref("account_billing_operations.account_billing_bulk_credit_wizard_action")
         self.assertEqual(action.binding_model_id.model, "res.partner")
         self.assertEqual(action.binding_view_types, "list")
-        form = Form(self.env["billing.bulk.credit.wizard"].with_context(
+        form = Form(self.env["account.billing.bulk.credit.wizard"].with_context(
             active_model="res.partner", active_ids=self.clients.ids))
         form.amount = 10.0
         form.note = NOTE

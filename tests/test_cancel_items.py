@@ -236,7 +236,7 @@ class TestCancelItems(CancelItemsCommon):
             with self.subTest(move=move.move_type, state=move.state):
                 self.assert_refused("not a posted customer invoice", move, move.invoice_line_ids[:1].ids)
                 with self.assertRaisesRegex(UserError, "not a posted customer invoice"):
-                    Form(self.env["billing.cancel.wizard"].with_context(
+                    Form(self.env["account.billing.cancel.items.wizard"].with_context(
                         active_model="account.move", active_ids=move.ids))
 
     def test_invoice_of_another_company_refused(self):
@@ -309,7 +309,7 @@ class TestCancelItems(CancelItemsCommon):
         _result, note = self.cancel(old, old.invoice_line_ids.ids, note="Changes to the Tuesday group")
         self.assertAlmostEqual(self.balance(), -115.0)
         new = self.invoice(100.0)
-        form = Form(self.env["billing.payment.wizard"].with_context(
+        form = Form(self.env["account.billing.make.payment.wizard"].with_context(
             active_model="account.move", active_ids=new.ids))
         self.assertTrue(form.use_credit)
         self.assertAlmostEqual(form.credit_available, 115.0)
@@ -347,8 +347,8 @@ class TestCancelItems(CancelItemsCommon):
         invoice = self.activity_invoice()
         swim, camp = self.lines_of(invoice)
         action = invoice.action_billing_cancel_items()
-        self.assertEqual(action["res_model"], "billing.cancel.wizard")
-        form = Form(self.env["billing.cancel.wizard"].with_context(**action["context"]))
+        self.assertEqual(action["res_model"], "account.billing.cancel.items.wizard")
+        form = Form(self.env["account.billing.cancel.items.wizard"].with_context(**action["context"]))
         self.assertEqual(len(form.line_ids), 2)
         self.assertAlmostEqual(form.base_amount, 0.0)
         with form.line_ids.edit(0) as line:
@@ -369,7 +369,8 @@ class TestCancelItems(CancelItemsCommon):
         self.assertRecordValues(swim + camp, [{"billing_cancelled_qty": 1.0}, {"billing_cancelled_qty": 0.0}])
         self.assertAlmostEqual(invoice.amount_residual, 344.95 - 51.75)
         # The next time, the wizard only offers what is left.
-        form = Form(self.env["billing.cancel.wizard"].with_context(**invoice.action_billing_cancel_items()["context"]))
+        form = Form(self.env["account.billing.cancel.items.wizard"].with_context(
+            **invoice.action_billing_cancel_items()["context"]))
         with form.line_ids.edit(0) as line:
             self.assertAlmostEqual(line.quantity, 1.0)
             self.assertAlmostEqual(line.cancellable_qty, 1.0)
@@ -590,7 +591,7 @@ class TestCancelPenaltyTax(CancelItemsCommon):
                 with self.assertRaises(UserError) as caught:
                     invoice.billing_cancel_items([swim.id], penalty_type=penalty_type, penalty_value=value)
                 self.assertEqual(str(caught.exception), preview["error"])
-                form = Form(self.env["billing.cancel.wizard"].with_context(
+                form = Form(self.env["account.billing.cancel.items.wizard"].with_context(
                     **invoice.action_billing_cancel_items()["context"]))
                 with form.line_ids.edit(0) as line:
                     line.selected = True
@@ -604,7 +605,8 @@ class TestCancelPenaltyTax(CancelItemsCommon):
 
     def test_wizard_shows_what_is_booked(self):
         invoice = self.activity_invoice()
-        form = Form(self.env["billing.cancel.wizard"].with_context(**invoice.action_billing_cancel_items()["context"]))
+        form = Form(self.env["account.billing.cancel.items.wizard"].with_context(
+            **invoice.action_billing_cancel_items()["context"]))
         with form.line_ids.edit(0) as line:
             line.selected = True
         form.penalty_type = "percent"

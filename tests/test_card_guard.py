@@ -36,9 +36,12 @@ class TestCardGuard(BillingCommon):
         # The fields the user types in (SPEC R7.3) are all found, wizards included.
         for expected in [("account.move", "billing_note"), ("account.payment", "billing_note"),
                          ("account.payment", "billing_payer_name"), ("account.payment", "billing_payer_reference"),
-                         ("billing.credit.wizard", "note"), ("billing.refund.wizard", "note"),
-                         ("billing.payment.refund.wizard", "note"), ("billing.cancel.wizard", "note"),
-                         ("billing.payment.wizard", "payer_name"), ("billing.payment.wizard", "payer_reference")]:
+                         ("account.billing.credit.wizard", "note"),
+                         ("account.billing.record.refund.wizard", "note"),
+                         ("account.billing.refund.payment.wizard", "note"),
+                         ("account.billing.cancel.items.wizard", "note"),
+                         ("account.billing.make.payment.wizard", "payer_name"),
+                         ("account.billing.make.payment.wizard", "payer_reference")]:
             self.assertIn(expected, fields_found)
         for model_name, fname in fields_found:
             Model = self.env[model_name]
@@ -51,7 +54,7 @@ class TestCardGuard(BillingCommon):
 
     def test_wizard_records_never_saved_with_a_card_number(self):
         """The web client saves a wizard before its button runs: that save is refused."""
-        Credit = self.env["billing.credit.wizard"].with_context(default_partner_id=self.client.id)
+        Credit = self.env["account.billing.credit.wizard"].with_context(default_partner_id=self.client.id)
         before = Credit.search_count([])
         with self.assertRaisesRegex(ValidationError, "full card number"):
             Credit.create({"amount": 10.0, "note": f"Paid with {CARDS[0]}"})
@@ -83,7 +86,8 @@ class TestCardGuard(BillingCommon):
         with self.assertRaisesRegex(UserError, "full card number"):
             invoice.billing_make_payment(10.0, self.bank_journal.id, payer_name="4111 1111",
                                          payer_reference="1111 1111")
-        Wizard = self.env["billing.payment.wizard"].with_context(active_model="account.move", active_ids=invoice.ids)
+        Wizard = self.env["account.billing.make.payment.wizard"].with_context(
+            active_model="account.move", active_ids=invoice.ids)
         with self.assertRaisesRegex(ValidationError, "full card number"):
             Wizard.create({"payer_name": "4111 1111", "payer_reference": "1111 1111"})
         wizard = Wizard.create({"payer_name": "4111 1111"})

@@ -155,7 +155,7 @@ class TestClientAccount(BillingCommon):
 
     def test_billing_tab_actions(self):
         action = self.client.action_billing_create_credit()
-        self.assertEqual(action["res_model"], "billing.credit.wizard")
+        self.assertEqual(action["res_model"], "account.billing.credit.wizard")
         self.assertEqual(action["context"]["default_partner_id"], self.client.id)
         self.invoice(10.0)
         self.assertEqual(self.client.billing_timeline_ids, self.timeline())
@@ -165,8 +165,8 @@ class TestClientAccount(BillingCommon):
     def test_timeline_row_buttons(self):
         invoice = self.invoice(100.0)
         row = self.timeline()
-        self.assertEqual(row.action_make_payment()["res_model"], "billing.payment.wizard")
-        self.assertEqual(row.action_cancel_items()["res_model"], "billing.cancel.wizard")
+        self.assertEqual(row.action_make_payment()["res_model"], "account.billing.make.payment.wizard")
+        self.assertEqual(row.action_cancel_items()["res_model"], "account.billing.cancel.items.wizard")
         payment = self.pay_invoice(invoice)
         payment_row = self.timeline().filtered(lambda r: r.payment_id == payment)
-        self.assertEqual(payment_row.action_refund()["res_model"], "billing.payment.refund.wizard")
+        self.assertEqual(payment_row.action_refund()["res_model"], "account.billing.refund.payment.wizard")

@@ -94,7 +94,7 @@ class TestCreditCharge(BillingCommon):
             self.assertIn(self.env.user.name, bodies)
 
     def test_wizard_calls_api(self):
-        wizard = Form(self.env["billing.credit.wizard"].with_context(
+        wizard = Form(self.env["account.billing.credit.wizard"].with_context(
             default_partner_id=self.client.id, default_operation="credit"))
         wizard.amount = 115.0
         wizard.taxes_included = True
@@ -273,7 +273,7 @@ class TestCreditCharge(BillingCommon):
     def test_reverse_credit_button(self):
         credit = self.credit(10.0, tax_ids=[])
         action = credit.action_billing_reverse_credit()
-        self.assertEqual(action["res_model"], "billing.credit.wizard")
+        self.assertEqual(action["res_model"], "account.billing.credit.wizard")
         self.assertEqual(action["context"]["default_reversed_credit_id"], credit.id)
         self.assertEqual(action["context"]["default_operation"], "charge")
 

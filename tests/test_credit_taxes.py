@@ -143,7 +143,7 @@ class TestCreditTaxes(CreditTaxCase):
             for included in (True, False):
                 for operation, amount in (("credit", 10.07), ("charge", 57.50)):
                     with self.subTest(taxes=name, included=included, operation=operation):
-                        form = Form(self.env["billing.credit.wizard"].with_context(
+                        form = Form(self.env["account.billing.credit.wizard"].with_context(
                             default_partner_id=self.client.id, default_operation=operation))
                         form.amount = amount
                         form.taxes_included = included
@@ -166,7 +166,7 @@ class TestCreditTaxes(CreditTaxCase):
 
     def test_wizard_tax_ids_command(self):
         """The wizard's default taxes are the credit product's (mapped), shown as booked."""
-        form = Form(self.env["billing.credit.wizard"].with_context(
+        form = Form(self.env["account.billing.credit.wizard"].with_context(
             default_partner_id=self.client.id, default_operation="credit"))
         self.assertEqual(form.tax_ids[:], self.tax_15)
         form.amount = 100.0

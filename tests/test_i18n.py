@@ -74,14 +74,14 @@ class TestFrenchLabels(BillingCommon):
             env = self.as_user(lang)
             with self.subTest(lang=lang):
                 self.assertEqual(env.lang, lang)
-                labels = env["billing.credit.wizard"].fields_get(["taxes_included", "amount_total"], ["string"])
+                labels = env["account.billing.credit.wizard"].fields_get(["taxes_included", "amount_total"], ["string"])
                 self.assertEqual(labels["taxes_included"]["string"], "Taxes : incluses")
-                labels = env["billing.payment.wizard"].fields_get(["use_credit", "journal_id", "postdated"],
-                                                                  ["string"])
+                labels = env["account.billing.make.payment.wizard"].fields_get(
+                    ["use_credit", "journal_id", "postdated"], ["string"])
                 self.assertEqual(labels["use_credit"]["string"], "Utiliser le crédit au dossier")
                 self.assertEqual(labels["journal_id"]["string"], "Mode de paiement")
                 self.assertEqual(labels["postdated"]["string"], "Postdaté")
-                arch = env["billing.credit.wizard"].get_views([(False, "form")])["views"]["form"]["arch"]
+                arch = env["account.billing.credit.wizard"].get_views([(False, "form")])["views"]["form"]["arch"]
                 self.assertIn('string="Créer le crédit"', arch)
                 self.assertIn('placeholder="Pourquoi? (requis, conservé au dossier du client)"', arch)
                 arch = env["res.partner"].get_views([(False, "form")])["views"]["form"]["arch"]

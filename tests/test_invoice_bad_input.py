@@ -139,7 +139,7 @@ class TestInvoiceBadInput(BillingCommon):
 
     def test_wizard_line_quantity(self):
         """The wizard passes a ticked line with a quantity of 0 to the model, which refuses it."""
-        wizard = self.env["billing.cancel.wizard"].with_context(
+        wizard = self.env["account.billing.cancel.items.wizard"].with_context(
             **self.invoice_a.action_billing_cancel_items()["context"]).create({})
         wizard.line_ids.write({"selected": True, "quantity": 0.0})
         before = self.snapshot()

@@ -165,14 +165,14 @@ class TestMakePayment(BillingCommon):
             with self.subTest(**kwargs):
                 self.assert_refused("full card number", invoice, 50.0, **kwargs)
         # Wizard: the record keeping the typed values is never saved with the number.
-        wizards = self.env["billing.payment.wizard"].search_count([])
+        wizards = self.env["account.billing.make.payment.wizard"].search_count([])
         with self.assertRaises(UserError) as caught:
-            self.env["billing.payment.wizard"].with_context(
+            self.env["account.billing.make.payment.wizard"].with_context(
                 active_model="account.move", active_ids=invoice.ids).create({"payer_reference": CARD})
         self.assertIn("full card number", str(caught.exception))
         self.assertNotIn("4111", str(caught.exception))
-        self.assertEqual(self.env["billing.payment.wizard"].search_count([]), wizards)
-        wizard = self.env["billing.payment.wizard"].with_context(
+        self.assertEqual(self.env["account.billing.make.payment.wizard"].search_count([]), wizards)
+        wizard = self.env["account.billing.make.payment.wizard"].with_context(
             active_model="account.move", active_ids=invoice.ids).create({"payer_reference": "Visa 1111"})
         with self.assertRaises(UserError):
             wizard.write({"payer_name": CARD})
@@ -429,8 +429,8 @@ class TestMakePayment(BillingCommon):
         self.credit(40.0)
         invoice = self.invoice(100.0)
         action = invoice.action_billing_make_payment()
-        self.assertEqual(action["res_model"], "billing.payment.wizard")
-        form = Form(self.env["billing.payment.wizard"].with_context(**action["context"]))
+        self.assertEqual(action["res_model"], "account.billing.make.payment.wizard")
+        form = Form(self.env["account.billing.make.payment.wizard"].with_context(**action["context"]))
         self.assertAlmostEqual(form.credit_available, 40.0)
         self.assertTrue(form.use_credit)
         self.assertAlmostEqual(form.amount, 75.0)
@@ -449,7 +449,7 @@ class TestMakePayment(BillingCommon):
     def test_wizard_without_credit_and_postdated(self):
         invoice = self.invoice(100.0)
         with freeze_time("2024-02-01"):
-            form = Form(self.env["billing.payment.wizard"].with_context(
+            form = Form(self.env["account.billing.make.payment.wizard"].with_context(
                 active_model="account.move", active_ids=invoice.ids))
             self.assertFalse(form.credit_available)
             self.assertFalse(form.use_credit)
@@ -466,7 +466,7 @@ class TestMakePayment(BillingCommon):
         with freeze_time("2024-02-01"):
             self.pay(invoice, 100.0, postdated_date="2024-03-01")
             action = invoice.action_billing_make_payment()
-            form = Form(self.env["billing.payment.wizard"].with_context(**action["context"]))
+            form = Form(self.env["account.billing.make.payment.wizard"].with_context(**action["context"]))
             self.assertAlmostEqual(form.amount_due, 115.0)
             self.assertAlmostEqual(form.scheduled_amount, 100.0)
             self.assertAlmostEqual(form.amount, 15.0)
@@ -474,7 +474,8 @@ class TestMakePayment(BillingCommon):
     def test_wizard_refuses_non_invoice(self):
         draft = self.invoice(100.0, post=False)
         with self.assertRaisesRegex(UserError, "not a posted customer invoice"):
-            Form(self.env["billing.payment.wizard"].with_context(active_model="account.move", active_ids=draft.ids))
+            Form(self.env["account.billing.make.payment.wizard"].with_context(
+                active_model="account.move", active_ids=draft.ids))
 
 
 @tagged("post_install", "-at_install")
@@ -555,7 +556,8 @@ class TestMakePaymentCaps(BillingCommon):
         payment = self.pay(invoice, 15.0)
         self.assertEqual(payment.payment_method_line_id, self.manual_line)
         self.assertFalse(payment.payment_method_line_id.payment_provider_id)
-        form = Form(self.env["billing.payment.wizard"].with_context(**invoice.action_billing_make_payment()["context"]))
+        form = Form(self.env["account.billing.make.payment.wizard"].with_context(
+            **invoice.action_billing_make_payment()["context"]))
         self.assertEqual(form.journal_id, self.bank_journal)
         self.assertEqual(form.payment_method_line_id, self.manual_line)
         self.assertNotIn(self.demo_method_line, form.available_payment_method_line_ids)
@@ -564,7 +566,7 @@ class TestMakePaymentCaps(BillingCommon):
         invoice = self.invoice(100.0)
         self.assert_refused("online payment provider", invoice, 15.0,
                             payment_method_line_id=self.demo_method_line.id)
-        wizard = self.env["billing.payment.wizard"].with_context(
+        wizard = self.env["account.billing.make.payment.wizard"].with_context(
             **invoice.action_billing_make_payment()["context"]).create({"amount": 15.0})
         wizard.payment_method_line_id = self.demo_method_line
         payments = self.env["account.payment"].search_count([])
@@ -587,7 +589,7 @@ class TestMakePaymentCaps(BillingCommon):
             preview = invoice._billing_payment_preview(use_credit=True)
             self.assertEqual(preview, {"amount_due": 115.0, "scheduled": 50.0, "credit_available": 40.0,
                                        "credit_to_apply": 40.0, "amount": 25.0})
-            form = Form(self.env["billing.payment.wizard"].with_context(
+            form = Form(self.env["account.billing.make.payment.wizard"].with_context(
                 **invoice.action_billing_make_payment()["context"]))
             self.assertTrue(form.use_credit)
             self.assertAlmostEqual(form.credit_to_apply, 40.0)

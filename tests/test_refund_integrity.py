@@ -237,7 +237,7 @@ class TestRefundCurrency(RefundCase):
         payment = self.pay_invoice(invoice, journal=self.cash_journal)
         self.assertRecordValues(payment, [{"currency_id": self.eur.id, "amount": 200.0}])
         self.assertAlmostEqual(self.balance(), 0.0)
-        wizard = self.env["billing.payment.refund.wizard"].create({"payment_id": payment.id, "note": "Sick"})
+        wizard = self.env["account.billing.refund.payment.wizard"].create({"payment_id": payment.id, "note": "Sick"})
         self.assertAlmostEqual(wizard.amount, 200.0)
         wizard.amount = 50.0
         # The balance is in company currency: 50.00 EUR is 25.00.

@@ -225,7 +225,7 @@ class TestRefunds(RefundCase):
 
     def test_r4_wizard_shows_the_balance_after(self):
         payment = self.cash_payment(100.0)
-        wizard = self.env["billing.payment.refund.wizard"].create({"payment_id": payment.id, "note": "Sick"})
+        wizard = self.env["account.billing.refund.payment.wizard"].create({"payment_id": payment.id, "note": "Sick"})
         self.assertAlmostEqual(wizard.amount, 100.0)
         self.assertAlmostEqual(wizard.balance_after, 100.0)
         self.assertTrue(wizard.client_will_owe)
@@ -235,7 +235,7 @@ class TestRefunds(RefundCase):
         self.assertEqual(refund.billing_source_payment_id, payment)
         self.assertAlmostEqual(payment.billing_refundable_amount, 60.0)
         # Odoo's own Refund button opens the same wizard.
-        self.assertEqual(payment.action_refund_wizard()["res_model"], "billing.payment.refund.wizard")
+        self.assertEqual(payment.action_refund_wizard()["res_model"], "account.billing.refund.payment.wizard")
 
     def test_r4_refusals(self):
         payment = self.cash_payment(100.0)
@@ -309,10 +309,10 @@ class TestRefunds(RefundCase):
         with self.assertRaises(RedirectWarning) as caught:
             refund.action_billing_cancel_refund()
         action = caught.exception.args[1]
-        self.assertEqual(action["res_model"], "billing.credit.wizard")
+        self.assertEqual(action["res_model"], "account.billing.credit.wizard")
         self.assertEqual(action["context"]["default_operation"], "charge")
         self.assertAlmostEqual(action["context"]["default_amount"], 25.0)
-        wizard = self.env["billing.credit.wizard"].with_context(**action["context"]).create({})
+        wizard = self.env["account.billing.credit.wizard"].with_context(**action["context"]).create({})
         wizard.action_confirm()
         self.assertAlmostEqual(self.balance(), -50.0)  # -100 + 25 refunded + 25 charged
 
@@ -443,7 +443,7 @@ class TestRefunds(RefundCase):
             lambda: payment.with_user(self.invoicing_user).billing_refund(10.0, "No rights"),
             lambda: refund.with_user(self.invoicing_user).billing_cancel_refund(),
             lambda: self.Payment.with_user(self.invoicing_user).billing_settle_refunds(),
-            lambda: self.env["billing.refund.wizard"].with_user(self.invoicing_user).create({
+            lambda: self.env["account.billing.record.refund.wizard"].with_user(self.invoicing_user).create({
                 "partner_id": self.client.id, "amount": 10.0, "journal_id": self.bank_journal.id,
                 "note": "No rights"}),
         ]

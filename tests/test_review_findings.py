@@ -60,7 +60,7 @@ class TestReviewFindings(BillingCommon):
         self.assertIn(proposed.type, ("bank", "cash"))
         # A user of this company only opens Cancel/refund items (it failed with an access error).
         invoice = self.invoice(100.0)
-        wizard = self.env["billing.cancel.wizard"].with_user(self.invoicing_user).with_context(
+        wizard = self.env["account.billing.cancel.items.wizard"].with_user(self.invoicing_user).with_context(
             active_model="account.move", active_ids=invoice.ids).create({})
         self.assertEqual(wizard.refund_journal_id, proposed)
 
@@ -90,7 +90,7 @@ class TestReviewFindings(BillingCommon):
         client_b = self.env["res.partner"].create({"name": "Client of B", "is_company": True,
                                                    "company_id": self.company_b.id})
         # As over RPC: the user's own companies only (no company of the test's context).
-        Wizard = self.env(user=self.invoicing_user, context={})["billing.bulk.credit.wizard"]
+        Wizard = self.env(user=self.invoicing_user, context={})["account.billing.bulk.credit.wizard"]
         self.assertFalse(client_b.with_env(Wizard.env).exists()._filtered_access("read"))
         for other, words in ((archived, "Client Archivé is archived"), (client_b, "cannot be billed")):
             with self.subTest(client=other.name):

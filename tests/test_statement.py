@@ -205,7 +205,7 @@ class TestStatement(StatementCommon):
         report = self.env.ref(REPORT)
         self.assertEqual(report.binding_model_id.model, "res.partner")
         self.assertEqual(report.report_type, "qweb-pdf")
-        wizard = self.env["billing.statement.wizard"].with_context(
+        wizard = self.env["account.billing.statement.wizard"].with_context(
             active_model="res.partner", active_ids=(self.client | self.other_client).ids).create({
                 "date_from": "2024-02-01", "date_to": "2024-12-31"})
         self.assertEqual(wizard.partner_ids, self.client | self.other_client)
@@ -219,7 +219,7 @@ class TestStatement(StatementCommon):
             wizard.copy({"date_from": "2024-05-01", "date_to": "2024-04-01"})
 
     def test_statement_for_a_period_by_email(self):
-        wizard = self.env["billing.statement.wizard"].with_context(
+        wizard = self.env["account.billing.statement.wizard"].with_context(
             active_model="res.partner", active_ids=self.client.ids).create({"date_from": "2024-02-01"})
         action = wizard.action_send()
         self.assertEqual(action["context"]["billing_statement_date_from"], "2024-02-01")

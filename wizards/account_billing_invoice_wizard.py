@@ -26,6 +26,5 @@ class AccountBillingInvoiceWizard(models.AbstractModel):
                 and context.get("active_model") == "account.move":
             values["invoice_id"] = (context.get("active_ids") or [context.get("active_id")])[0]
         if values.get("invoice_id"):
-            self.env["account.move"]._billing_check_customer_invoice(
-                self.env["account.move"].browse(values["invoice_id"]))
+            self.env["account.move"].browse(values["invoice_id"])._billing_check_customer_invoice()
         return values

@@ -3,10 +3,10 @@ from odoo import fields
 from odoo import models
 
 
-class BillingPaymentRefundWizard(models.TransientModel):
+class AccountBillingRefundPaymentWizard(models.TransientModel):
     """Refund a customer payment (R4): to the card through its provider, else in cash / cheque."""
 
-    _name = "billing.payment.refund.wizard"
+    _name = "account.billing.refund.payment.wizard"
     _inherit = ["account.billing.card.guard"]
     _description = "Refund a customer payment"
     _check_company_auto = True

@@ -2,13 +2,13 @@ from odoo import fields
 from odoo import models
 
 
-class BillingCancelWizardLine(models.TransientModel):
+class AccountBillingCancelItemsWizardLine(models.TransientModel):
     """One invoice line in Cancel/refund items: tick it, optionally lower the quantity (R6.1)."""
 
-    _name = "billing.cancel.wizard.line"
+    _name = "account.billing.cancel.items.wizard.line"
     _description = "Invoice item to cancel"
 
-    wizard_id = fields.Many2one("billing.cancel.wizard", required=True, ondelete="cascade")
+    wizard_id = fields.Many2one("account.billing.cancel.items.wizard", required=True, ondelete="cascade")
     invoice_line_id = fields.Many2one("account.move.line", string="Invoice line", required=True, readonly=True)
     selected = fields.Boolean(string="Cancel")
     product_id = fields.Many2one(related="invoice_line_id.product_id")

@@ -9,11 +9,11 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 
-class BillingBulkCreditWizard(models.TransientModel):
+class AccountBillingBulkCreditWizard(models.TransientModel):
     """Bulk credit (SPEC §3): from the client list, one credit per selected client with the same
     amount, taxes and note, each made by ``res.partner.billing_create_credit``; all or nothing."""
 
-    _name = "billing.bulk.credit.wizard"
+    _name = "account.billing.bulk.credit.wizard"
     _inherit = ["account.billing.card.guard"]
     _description = "Create the same credit for several clients"
     _check_company_auto = True

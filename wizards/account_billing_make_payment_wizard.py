@@ -4,11 +4,11 @@ from odoo import models
 from odoo.exceptions import UserError
 
 
-class BillingPaymentWizard(models.TransientModel):
+class AccountBillingMakePaymentWizard(models.TransientModel):
     """Make a payment from a posted customer invoice (SPEC R7): a thin form on billing_make_payment;
     what it shows comes from account.move._billing_payment_preview."""
 
-    _name = "billing.payment.wizard"
+    _name = "account.billing.make.payment.wizard"
     _inherit = ["account.billing.invoice.wizard"]
     _description = "Make a payment on a customer invoice"
     amount_due = fields.Monetary(related="invoice_id.amount_residual", string="Amount due")

@@ -4,10 +4,10 @@ from odoo import models
 from odoo.exceptions import UserError
 
 
-class BillingCreditWizard(models.TransientModel):
+class AccountBillingCreditWizard(models.TransientModel):
     """Create a credit (R1) or an invoice / charge (R2) from the client's Operations menu."""
 
-    _name = "billing.credit.wizard"
+    _name = "account.billing.credit.wizard"
     _inherit = ["account.billing.card.guard"]
     _description = "Create a credit or an invoice for a client"
     _check_company_auto = True

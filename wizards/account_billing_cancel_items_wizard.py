@@ -7,15 +7,15 @@ from odoo.exceptions import UserError
 from ..models import billing_tools
 
 
-class BillingCancelWizard(models.TransientModel):
+class AccountBillingCancelItemsWizard(models.TransientModel):
     """Cancel/refund items of a posted customer invoice (SPEC R6): a thin form on billing_cancel_items;
     what it shows comes from account.move._billing_cancel_preview."""
 
-    _name = "billing.cancel.wizard"
+    _name = "account.billing.cancel.items.wizard"
     _inherit = ["account.billing.invoice.wizard"]
     _description = "Cancel or refund invoice items"
 
-    line_ids = fields.One2many("billing.cancel.wizard.line", "wizard_id", string="Items")
+    line_ids = fields.One2many("account.billing.cancel.items.wizard.line", "wizard_id", string="Items")
     penalty_type = fields.Selection(
         selection=[("none", "None"), ("amount", "Amount"), ("percent", "Percentage")],
         string="Penalty", required=True, default="none")

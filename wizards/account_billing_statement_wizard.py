@@ -5,11 +5,11 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
 
-class BillingStatementWizard(models.TransientModel):
+class AccountBillingStatementWizard(models.TransientModel):
     """Print the client statement for a period, for one client or a selection (SPEC §3), or email it
     from one client with Odoo's mail composer."""
 
-    _name = "billing.statement.wizard"
+    _name = "account.billing.statement.wizard"
     _description = "Client statement for a period"
 
     partner_ids = fields.Many2many("res.partner", string="Clients", required=True)

@@ -3,10 +3,10 @@ from odoo import fields
 from odoo import models
 
 
-class BillingRefundWizard(models.TransientModel):
+class AccountBillingRecordRefundWizard(models.TransientModel):
     """Record a refund from the client's Operations menu (R3): gives back available credit."""
 
-    _name = "billing.refund.wizard"
+    _name = "account.billing.record.refund.wizard"
     _inherit = ["account.billing.card.guard"]
     _description = "Record a refund of a client's credit"
     _check_company_auto = True
