@@ -25,6 +25,7 @@ class BillingPortal(CustomerPortal):
         return request.env.user.partner_id.commercial_partner_id.sudo().with_company(company)
 
     def _prepare_home_portal_values(self, counters):
+        """The portal home's Billing card shows the client's balance (§3)."""
         values = super()._prepare_home_portal_values(counters)
         if not counters:  # the portal home page: the balance on the Billing card
             values["billing_balance_label"] = self._billing_portal_client().billing_balance_label

@@ -32,10 +32,12 @@ class AccountBillingCardGuard(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """R7.3: a full card number is refused before anything is saved."""
         self._billing_check_card_numbers(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
+        """R7.3: the same at write, with the values the record keeps in its other free-text fields."""
         names = self._billing_free_text_fields()
         if any(name in vals for name in names):
             # The fields written with the values the record keeps in the others.

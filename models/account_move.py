@@ -139,16 +139,20 @@ class AccountMove(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """The billing marks of a move (and the cancellation links of its lines) are set by the module's
+        own code only, never by a client's create."""
         self.browse()._billing_check_document_fields(vals_list)
         self._billing_check_line_commands(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
+        """R1.4: a posted billing credit never changes; R5: a refund's journal entry changes only through
+        Cancel refund. Only the module's own documents are looked at: the posted billing credits are
+        filtered first and only they are asked ``_field_will_change`` (held by TestNarrowOverrides)."""
         self._billing_check_document_fields([vals])
         self._billing_check_line_commands([vals])
         protected = IMMUTABLE_MOVE_FIELDS.intersection(vals)
         if protected:
-            # The module's own documents first: posted billing credits, then refunds' journal entries.
             locked = self._billing_locked_credits()
             if locked:
                 locked.filtered(lambda move: any(
@@ -158,22 +162,26 @@ class AccountMove(models.Model):
         return super().write(vals)
 
     def unlink(self):
+        """R1.4 / R5: neither a posted billing credit nor a refund's journal entry is deleted."""
         self._billing_raise_immutable()
         self._billing_check_refund_entries()
         return super().unlink()
 
     def button_draft(self):
+        """R1.4: a posted billing credit is never reset to draft."""
         self._billing_raise_immutable()
         # A refund's journal entry follows its refund: reset only by Cancel refund (R5).
         self.origin_payment_id._billing_check_refund_reset()
         return super().button_draft()
 
     def button_cancel(self):
+        """R1.4 / R5: neither a billing credit nor a refund's journal entry is cancelled from the move."""
         self._billing_raise_immutable()
         self.origin_payment_id._billing_check_refund_reset()
         return super().button_cancel()
 
     def button_request_cancel(self):
+        """R1.4: no cancellation request either (the e-invoicing path of Odoo's Cancel)."""
         self._billing_raise_immutable()
         return super().button_request_cancel()
 

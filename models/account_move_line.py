@@ -93,6 +93,8 @@ class AccountMoveLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """R1.4 / R5: no line is added to a posted billing credit or a refund's journal entry; R6.1: the
+        cancellation links are set by Cancel/refund items only."""
         self.browse()._billing_check_cancellation_fields(vals_list)
         move_ids = {vals.get("move_id") for vals in vals_list if vals.get("move_id")}
         if move_ids:
@@ -102,10 +104,13 @@ class AccountMoveLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        """R1.4: the items of a posted billing credit never change (reconciliation stays allowed); R5:
+        those of a refund's entry change only through Cancel refund. The lines of posted billing
+        credits are filtered first and only they are asked ``_field_will_change``: a write on any
+        other line (tax_ids on a draft invoice) costs no ``new()`` record (TestNarrowOverrides)."""
         self._billing_check_cancellation_fields([vals])
         protected = IMMUTABLE_LINE_FIELDS.intersection(vals)
         if protected:
-            # The module's own documents first: billing credits, then refunds' journal entries.
             locked = self.filtered(lambda line: line.move_id.billing_operation == "credit"
                                    and line.move_id.state == "posted")
             if locked:
@@ -116,6 +121,7 @@ class AccountMoveLine(models.Model):
         return super().write(vals)
 
     def unlink(self):
+        """R1.4 / R5: no item of a posted billing credit or of a refund's journal entry is deleted."""
         self.move_id._billing_raise_immutable()
         self.move_id._billing_check_refund_entries()
         return super().unlink()

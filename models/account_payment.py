@@ -190,6 +190,8 @@ class AccountPayment(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """R4.2 / R7: refunds and Make a payment's payments are made by the module's buttons only, never
+        created or imported directly (their links and marks would bypass the caps)."""
         if any(vals.get(name) for vals in vals_list for name in REFUND_MARK_FIELDS):
             raise UserError(self.env._(
                 "A refund is made with the Refund button of a payment or with Record a refund on the "
@@ -202,6 +204,8 @@ class AccountPayment(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        """R4.2 / R5 / R7: a refund's link, amount and state, and Make a payment's marks, change only
+        through the module's own code; each check filters to the module's payments first."""
         self._billing_check_frozen(vals)
         self._billing_check_make_payment_write(vals)
         self._billing_check_refund_state_write(vals)
@@ -348,7 +352,8 @@ class AccountPayment(models.Model):
         return new != self[name]
 
     def unlink(self):
-        # Checked before Odoo resets and deletes the journal entry (account.payment.unlink).
+        """R5: a refund is never deleted (Cancel refund undoes it). Checked before Odoo resets and
+        deletes the journal entry (account.payment.unlink)."""
         self._billing_check_refunds_deletable()
         return super().unlink()
 
@@ -360,10 +365,12 @@ class AccountPayment(models.Model):
                 "settlement.", refunds=", ".join(refunds.mapped("display_name"))))
 
     def action_draft(self):
+        """R5: a refund is reset only by its Cancel refund button."""
         self._billing_check_refund_reset()
         return super().action_draft()
 
     def action_cancel(self):
+        """R5: a refund is cancelled only by its Cancel refund button."""
         self._billing_check_refund_reset()
         return super().action_cancel()
 
@@ -726,11 +733,10 @@ class AccountPayment(models.Model):
     # ACTIONS
     # -------------------------------------------------------------------------
 
-    def action_refund_wizard(self):
-        """Odoo's Refund button opens ours: one path, one cap, settlement at the cut-off."""
-        return self.action_billing_refund_wizard()
-
     def action_billing_refund_wizard(self):
+        """The payment's Refund button (R4), for card and offline payments alike. Odoo's own provider
+        Refund button is hidden (views/account_payment_views.xml): its wizard would bypass the cap,
+        the note and the settlement, and payment.transaction.action_refund refuses it anyway."""
         self.ensure_one()
         return billing_tools.wizard_action(
             "account.billing.refund.payment.wizard", self.env._("Refund"), {"default_payment_id": self.id})

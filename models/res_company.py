@@ -44,6 +44,7 @@ class ResCompany(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """A new company gets the billing settings' defaults (products, cut-off) as installed ones do."""
         companies = super().create(vals_list)
         companies._billing_set_default_settings()
         return companies

@@ -50,6 +50,8 @@ class ResConfigSettings(models.TransientModel):
             settings.billing_settlement_tz_applied = settings.billing_settlement_tz or company.partner_id.tz or "UTC"
 
     def set_values(self):
+        """The credit and penalty products' taxes are company-dependent: the settings write this
+        company's taxes on the product and keep the other companies' ones."""
         result = super().set_values()
         for product, taxes in ((self.billing_credit_product_id, self.billing_credit_tax_ids),
                                (self.billing_penalty_product_id, self.billing_penalty_tax_ids)):

@@ -1,10 +1,16 @@
+import sys
+from unittest.mock import patch
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 
 from ..models import billing_tools
+from .common import BillingCommon
 from .test_cancel_items import CancelItemsCommon
+
+MODULE_PACKAGE = "odoo.addons.account_billing_operations."
 
 
 @tagged("post_install", "-at_install")
@@ -148,3 +154,56 @@ class TestProtectedFields(CancelItemsCommon):
         self.assertRecordValues(invoice, [{"amount_untaxed": 200.0, "amount_tax": 30.0, "amount_total": 230.0}])
         invoice.action_post()
         self.assertRecordValues(self.receivable_lines(invoice), [{"balance": 230.0}])
+
+
+@tagged("post_install", "-at_install")
+class TestNarrowOverrides(BillingCommon):
+    """The R1.4 guard of account.move / account.move.line ``write`` looks at the module's own documents
+    only: the posted billing credits are filtered first, and only they are asked ``_field_will_change``
+    (which builds a ``new()`` record per line for a many2many such as ``tax_ids``)."""
+
+    def module_calls_to_field_will_change(self):
+        """A spy on Odoo's ``_field_will_change`` (the original still answers) that records the
+        records the module asks about; Odoo's own calls are not counted."""
+        calls = []
+        Move = type(self.env["account.move"])
+        original = Move._field_will_change
+
+        def spy(move_model, record, vals, field_name):
+            if sys._getframe(1).f_globals.get("__name__", "").startswith(MODULE_PACKAGE):
+                calls.append(record)
+            return original(move_model, record, vals, field_name)
+        return calls, patch.object(Move, "_field_will_change", spy)
+
+    def test_writes_on_other_documents_ask_nothing(self):
+        draft = self.invoice(100.0, post=False)
+        posted = self.invoice(50.0)
+        calls, spy = self.module_calls_to_field_will_change()
+        with spy:
+            draft.invoice_line_ids.write({"tax_ids": [Command.set((self.tax_gst | self.tax_qst).ids)]})
+            draft.write({"ref": "Spring session", "invoice_date": "2024-01-12"})
+            posted.write({"ref": "Paid at the desk"})
+            posted.line_ids.write({"name": "Swimming, spring"})
+        self.assertEqual(calls, [])
+        # The writes went through.
+        self.assertEqual(draft.invoice_line_ids.tax_ids, self.tax_gst | self.tax_qst)
+        self.assertRecordValues(draft | posted, [{"ref": "Spring session"}, {"ref": "Paid at the desk"}])
+
+    def test_posted_billing_credit_is_asked_and_refused(self):
+        credit = self.env["account.move"].browse(self.client.billing_create_credit(10.0, "Goodwill"))
+        other = self.invoice(50.0)
+        calls, spy = self.module_calls_to_field_will_change()
+        with spy:
+            with self.assertRaisesRegex(UserError, "can never be changed"):
+                (credit | other).write({"ref": "Changed"})
+            self.assertEqual({record.id for record in calls}, {credit.id})
+            calls.clear()
+            with self.assertRaisesRegex(UserError, "can never be changed"):
+                (credit.line_ids | other.line_ids).write({"name": "Changed"})
+            self.assertEqual({record.id for record in calls}, set(credit.line_ids.ids))
+            calls.clear()
+            # The same value is no change: allowed, and only the credit's lines were asked.
+            credit.line_ids[:1].write({"name": credit.line_ids[:1].name})
+            self.assertEqual({record.id for record in calls}, set(credit.line_ids[:1].ids))
+        self.assertNotEqual(credit.ref, "Changed")
+        self.assertNotIn("Changed", credit.line_ids.mapped("name"))

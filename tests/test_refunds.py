@@ -2,6 +2,7 @@ from datetime import datetime
 
 import pytz
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError
@@ -234,8 +235,11 @@ class TestRefunds(RefundCase):
         refund = self.Payment.browse(action["res_id"])
         self.assertEqual(refund.billing_source_payment_id, payment)
         self.assertAlmostEqual(payment.billing_refundable_amount, 60.0)
-        # Odoo's own Refund button opens the same wizard.
-        self.assertEqual(payment.action_refund_wizard()["res_model"], "account.billing.refund.payment.wizard")
+        # One Refund button on the payment form: the module's; Odoo's provider one is hidden.
+        arch = etree.fromstring(self.env["account.payment"].get_views([(False, "form")])["views"]["form"]["arch"])
+        self.assertEqual(len(arch.xpath("//button[@name='action_billing_refund_wizard']")), 1)
+        for core_button in arch.xpath("//button[@name='action_refund_wizard']"):
+            self.assertIn(core_button.get("invisible"), ("1", "True"))
 
     def test_r4_refusals(self):
         payment = self.cash_payment(100.0)
