@@ -823,7 +823,7 @@ class AccountMove(models.Model):
 
     def _billing_check_refund(self, refund_amount, refund_payment_id, refund_journal_id, note):
         """R6.4 checks made here, before anything is written; the refund itself is R3 / R4. The
-        amount is in the invoice's currency (R4.4)."""
+        amount is in the invoice's currency (R4.4). Returns (amount, payment, journal)."""
         self.ensure_one()
         currency = self.currency_id
         label = self.env._("The refund amount")
@@ -834,27 +834,35 @@ class AccountMove(models.Model):
         billing_tools.check_refund_access(self.env, self.env._(
             "Refunding money needs the group Billing: refunds. Cancel the items with a credit only "
             "(refund amount 0) or ask a user of that group."))
-        # What was paid on the invoice minus what Cancel/refund items already refunded for it (the
-        # caller holds the invoice's lock, so no other refund of it is being made).
+        self._billing_check_invoice_refund_cap(refund_amount)
+        billing_tools.check_note(self.env, note, self.env._("a refund"))
+        payment, journal = self._billing_refund_source(refund_amount, refund_payment_id, refund_journal_id)
+        return refund_amount, payment, journal
+
+    def _billing_check_invoice_refund_cap(self, refund_amount):
+        """R6.4: at most what was paid on the invoice minus what Cancel/refund items already refunded
+        for it (the caller holds the invoice's lock, so no other refund of it is being made)."""
+        currency = self.currency_id
+        fmt = lambda amount: format_amount(self.env, amount, currency)  # noqa: E731
         paid = self._billing_paid_amount()
         refunded = self.env["account.payment"]._billing_invoice_refunded_amounts(self).get(self.id, 0.0)
         if currency.compare_amounts(refund_amount, paid) > 0:
             raise UserError(self.env._(
                 "The refund %(amount)s is more than what was paid on %(invoice)s (%(paid)s). Lower the refund; "
                 "to give back more, use Record a refund on the client's Billing tab.",
-                amount=format_amount(self.env, refund_amount, currency), invoice=self.display_name,
-                paid=format_amount(self.env, paid, currency)))
+                amount=fmt(refund_amount), invoice=self.display_name, paid=fmt(paid)))
         if currency.compare_amounts(refund_amount, paid - refunded) > 0:
             raise UserError(self.env._(
                 "The refund %(amount)s is more than what is left to refund on %(invoice)s: %(paid)s was paid "
                 "on it and %(refunded)s already refunded with Cancel/refund items, so %(left)s at most. Lower "
                 "the refund; to give back more, use Record a refund on the client's Billing tab.",
-                amount=format_amount(self.env, refund_amount, currency), invoice=self.display_name,
-                paid=format_amount(self.env, paid, currency), refunded=format_amount(self.env, refunded, currency),
-                left=format_amount(self.env, max(0.0, currency.round(paid - refunded)), currency)))
-        billing_tools.check_note(self.env, note, self.env._("a refund"))
-        payment = self.env["account.payment"]
-        journal = self.env["account.journal"]
+                amount=fmt(refund_amount), invoice=self.display_name, paid=fmt(paid), refunded=fmt(refunded),
+                left=fmt(max(0.0, currency.round(paid - refunded)))))
+
+    def _billing_refund_source(self, refund_amount, refund_payment_id, refund_journal_id):
+        """R6.4: where the money comes back from: one of the invoice's payments in its currency (R4,
+        within the payment's own cap), else a journal (R3). Returns (payment, journal)."""
+        currency = self.currency_id
         if refund_payment_id:
             payment = self.env["account.payment"].browse(
                 billing_tools.to_id(self.env, refund_payment_id, self.env._("The payment to refund"))).exists()
@@ -870,12 +878,12 @@ class AccountMove(models.Model):
                     payment=payment.display_name, payment_currency=payment.currency_id.name,
                     currency=currency.name, amount=format_amount(self.env, refund_amount, currency)))
             payment._billing_check_refund_cap(refund_amount)
-        elif refund_journal_id:
+            return payment, self.env["account.journal"]
+        if refund_journal_id:
             journal = billing_tools.check_journal(
                 self.env, refund_journal_id, self.env._("the journal the refund is paid from"), currency)
-        else:
-            raise UserError(self.env._("Choose the payment to refund or the journal the refund is paid from."))
-        return refund_amount, payment, journal
+            return self.env["account.payment"], journal
+        raise UserError(self.env._("Choose the payment to refund or the journal the refund is paid from."))
 
     def billing_cancel_items(self, lines, penalty_type="none", penalty_value=0.0, refund_amount=0.0,
                              refund_payment_id=None, refund_journal_id=None, note=None, idempotency_key=None):
@@ -888,7 +896,6 @@ class AccountMove(models.Model):
         client = invoice.partner_id._billing_client()
         note = billing_tools.to_text(self.env, note, self.env._("The note"))
         billing_tools.check_no_card_number(self.env, note)
-        currency = invoice.currency_id
         # Shapes and types first, before anything is locked or written.
         invoice._billing_parse_cancel_lines(lines)
 
@@ -897,29 +904,31 @@ class AccountMove(models.Model):
             selection = invoice._billing_parse_cancel_lines(lines)
             billing_tools.lock_rows(self.env["account.move.line"].union(*[line for line, _qty in selection]))
             amounts = invoice._billing_cancel_amounts(selection, penalty_type, penalty_value)
-            base, penalty, credit = amounts["base"], amounts["penalty"], amounts["credit"]
             amount, payment, journal = invoice._billing_check_refund(
                 refund_amount, refund_payment_id, refund_journal_id, note)
-            credit_note = invoice._billing_create_cancellation(selection, penalty, credit, note)
+            credit_note = invoice._billing_create_cancellation(selection, amounts["penalty"], amounts["credit"], note)
             refund = invoice._billing_refund_after_cancel(client, amount, payment, journal, note)
-            extra = self.env._(
-                "Cancelled items of %(invoice)s: %(items)s. Base %(base)s, penalty %(penalty)s, credit %(credit)s.",
-                invoice=invoice.display_name,
-                items=", ".join(f"{line.name or line.product_id.display_name} x {qty:g}" for line, qty in selection),
-                base=format_amount(self.env, base, currency), penalty=format_amount(self.env, penalty, currency),
-                credit=format_amount(self.env, credit, currency))
-            if refund:
-                extra += " " + self.env._("Refunded: %(amount)s (%(refund)s).",
-                                          amount=format_amount(self.env, amount, currency), refund=refund.display_name)
-            client._billing_post_audit(credit_note + invoice, self.env._("Items cancellation"),
-                                       abs(credit_note.amount_total_signed),
-                                       note, extra)
+            invoice._billing_post_cancel_audit(client, selection, amounts, credit_note, refund, amount, note)
             billing_tools.crash_point("cancel_items")
             return {"credit_note_id": credit_note.id, "refund_payment_id": refund.id or False}
         return self.env["account.billing.idempotency"]._run(
             client, "account.move.billing_cancel_items", idempotency_key, cancel,
             [invoice.id, lines, penalty_type, penalty_value, refund_amount, refund_payment_id,
              refund_journal_id, note])
+
+    def _billing_post_cancel_audit(self, client, selection, amounts, credit_note, refund, refund_amount, note):
+        """§4: the audit note of Cancel/refund items on the client, the credit note and the invoice."""
+        fmt = lambda amount: format_amount(self.env, amount, self.currency_id)  # noqa: E731
+        extra = self.env._(
+            "Cancelled items of %(invoice)s: %(items)s. Base %(base)s, penalty %(penalty)s, credit %(credit)s.",
+            invoice=self.display_name,
+            items=", ".join(f"{line.name or line.product_id.display_name} x {qty:g}" for line, qty in selection),
+            base=fmt(amounts["base"]), penalty=fmt(amounts["penalty"]), credit=fmt(amounts["credit"]))
+        if refund:
+            extra += " " + self.env._("Refunded: %(amount)s (%(refund)s).",
+                                      amount=fmt(refund_amount), refund=refund.display_name)
+        client._billing_post_audit(credit_note + self, self.env._("Items cancellation"),
+                                   abs(credit_note.amount_total_signed), note, extra)
 
     def _billing_create_cancellation(self, selection, penalty, credit, note):
         """R6.3: one posted credit note, reconciled with the invoice's unpaid part first."""

@@ -497,17 +497,7 @@ class ResPartner(models.Model):
             billing_tools.lock_rows(credit_lines, self.env._(
                 "Another user is working on %(client)s's credit right now. Try again in a moment.",
                 client=client.display_name))
-            balance = currency.round(client._billing_balances().get(client.id, 0.0))
-            if currency.compare_amounts(balance, 0.0) >= 0:
-                raise UserError(self.env._(
-                    "%(client)s has no credit to refund (balance: %(balance)s). Create a credit first "
-                    "(the Create a credit button on the client's Billing tab), then refund it.",
-                    client=client.display_name, balance=client._billing_format_balance(balance, currency)))
-            if currency.compare_amounts(amount, -balance) > 0:
-                raise UserError(self.env._(
-                    "%(amount)s is more than %(client)s's available credit (%(credit)s). Refund at most "
-                    "%(credit)s.", amount=format_amount(self.env, amount, currency),
-                    client=client.display_name, credit=format_amount(self.env, -balance, currency)))
+            client._billing_check_available_credit(amount)
             payment = self.env["account.payment"]._billing_create_refund(
                 client, amount, journal, method_line, note)
             payment._billing_reconcile_with_credit(credit_lines)
@@ -517,6 +507,22 @@ class ResPartner(models.Model):
         return self.env["account.billing.idempotency"]._run(
             client, "res.partner.billing_refund", idempotency_key, create,
             {"amount": amount, "note": note, "journal_id": journal.id, "payment_method_line_id": method_line.id})
+
+    def _billing_check_available_credit(self, amount):
+        """R3.1 / R3.2: the client is in credit, and ``amount`` (company currency) is at most its
+        available credit; read after the caller locked the credit items."""
+        currency = self.env.company.currency_id
+        balance = currency.round(self._billing_balances().get(self.id, 0.0))
+        if currency.compare_amounts(balance, 0.0) >= 0:
+            raise UserError(self.env._(
+                "%(client)s has no credit to refund (balance: %(balance)s). Create a credit first "
+                "(the Create a credit button on the client's Billing tab), then refund it.",
+                client=self.display_name, balance=self._billing_format_balance(balance, currency)))
+        if currency.compare_amounts(amount, -balance) > 0:
+            raise UserError(self.env._(
+                "%(amount)s is more than %(client)s's available credit (%(credit)s). Refund at most "
+                "%(credit)s.", amount=format_amount(self.env, amount, currency),
+                client=self.display_name, credit=format_amount(self.env, -balance, currency)))
 
     # -------------------------------------------------------------------------
     # ACTIONS

@@ -418,17 +418,7 @@ class BillingBooks(RuleBasedStateMachine):
         to_apply = min(cap, self.open_credit()) if use_credit else 0
         rest = cap - to_apply
         amount = rest * share // 100 + (extra if share > 100 else 0)
-        refusal = None
-        if postdated < 0:
-            refusal = "a postdated date must be after today"
-        elif postdated and use_credit:
-            refusal = "credit on file and postdated cannot be combined"
-        elif amount > rest:
-            refusal = "more than the amount due less the scheduled payments"
-        elif amount <= 0 and not use_credit:
-            refusal = "amount must be > 0"
-        elif amount <= 0 and not to_apply:
-            refusal = "no open credit to use and no amount"
+        refusal = self.payment_refusal(postdated, use_credit, amount, rest, to_apply)
         if amount < 0:
             return
         date = self.today + timedelta(days=postdated) if postdated else None
@@ -457,6 +447,21 @@ class BillingBooks(RuleBasedStateMachine):
             invoice["scheduled"] += amount
         else:
             self.apply_payment(record, invoice)
+
+    @staticmethod
+    def payment_refusal(postdated, use_credit, amount, rest, to_apply):
+        """R7.1 / R7.4 / R7.6: why Make a payment refuses these inputs, or None."""
+        if postdated < 0:
+            return "a postdated date must be after today"
+        if postdated and use_credit:
+            return "credit on file and postdated cannot be combined"
+        if amount > rest:
+            return "more than the amount due less the scheduled payments"
+        if amount <= 0 and not use_credit:
+            return "amount must be > 0"
+        if amount <= 0 and not to_apply:
+            return "no open credit to use and no amount"
+        return None
 
     def apply_payment(self, record, invoice):
         """A posted payment is reconciled with its invoice for at most the amount due; the rest is
@@ -641,71 +646,16 @@ class BillingBooks(RuleBasedStateMachine):
         with_lines = [i for i in self.invoices if i["lines"]]
         invoice = with_lines[index % len(with_lines)]
         currency = self.fx_currency(invoice["fx"])
-        refusals = []
-        selection = []
-        for line_index, how, qty in picks:
-            if line_index >= len(invoice["lines"]):
-                continue
-            line = invoice["lines"][line_index]
-            left = line["quantity"] - line["cancelled"]
-            quantity = {"all": left, "part": min(left, qty % max(left, 1) + 1) if left else 0,
-                        "over": left + qty, "zero": 0}[how]
-            if left <= 0:
-                refusals.append("the line is already cancelled")
-            elif quantity <= 0:
-                refusals.append("the quantity must be > 0")
-            elif quantity > left:
-                refusals.append("more than the quantity left")
-            selection.append((line, quantity))
+        selection, refusals = self.cancel_selection(invoice, picks)
         if not selection:
             return
-        base = 0
-        reversed_tax = defaultdict(int)
-        for line, quantity in selection:
-            if quantity > 0:
-                _untaxed, line_tax, line_total = self.engine(
-                    money(line["price"]), quantity / 100.0, self.taxes(line["tax_key"]), currency)
-                base += line_total
-                for tax_id, amount in line_tax.items():
-                    reversed_tax[tax_id] += amount
-        penalty_amount = 0
-        if penalty == "amount":
-            penalty_amount = penalty_value
-        elif penalty == "percent":
-            penalty_amount = cents(float_round(money(base) * percent / 100.0, precision_rounding=currency.rounding))
-            if percent > 100:
-                refusals.append("a percentage above 100")
-        if penalty_amount > base:
-            refusals.append("the penalty is larger than what is cancelled")
+        base, reversed_tax = self.cancel_base(selection, currency)
+        penalty_amount = self.cancel_penalty(penalty, penalty_value, percent, base, currency, refusals)
         credit = base - penalty_amount
-        # R6.4: the refund is at most what was paid on the invoice less what it already refunded.
-        refund_left = invoice["paid"] - invoice["r6_refunded"]
-        refund_amount = 0
-        source = None
-        kwargs = {}
-        if refund != "none":
-            paying = [p for p in self.payments if p["invoice"] == invoice["id"] and p["state"] == "posted"
-                      and p.get("applied")]
-            source_left = 0
-            if refund == "payment":
-                if not paying:
-                    return
-                source = paying[index % len(paying)]
-                source_left = source["amount"] - source["refunded"]
-                cap = min(refund_left, source_left)
-                kwargs["refund_payment_id"] = source["id"]
-            else:
-                if invoice["fx"]:
-                    return
-                cap = refund_left
-                kwargs["refund_journal_id"] = self.case.bank_journal.id
-            refund_amount = cap * refund_share // 100 if refund_share <= 100 else max(refund_left, source_left) + 1
-            if refund_amount <= 0:
-                refund_amount, source, kwargs = 0, None, {}
-            elif refund_amount > refund_left:
-                refusals.append("more than what was paid on the invoice")
-            elif source and refund_amount > source_left:
-                refusals.append("more than the payment's amount less its refunds")
+        planned = self.cancel_refund_plan(invoice, index, refund, refund_share, refusals)
+        if planned is None:
+            return
+        refund_amount, source, kwargs = planned
         applied = min(invoice["due"], max(credit, 0))
         if not refusals and kwargs.get("refund_journal_id"):
             # R3 after the credit note: the client must be in credit for the amount.
@@ -726,17 +676,7 @@ class BillingBooks(RuleBasedStateMachine):
         self.case.assertEqual(cents(credit_note.amount_total), credit)
         for line, quantity in selection:
             line["cancelled"] += quantity
-        fee_tax = {}
-        if penalty_amount:
-            _untaxed, fee_tax, _total = self.engine(
-                money(penalty_amount), 1.0, self.case.penalty_taxes, currency, special_mode="total_included",
-                product=self.case.penalty_product)
-        net = defaultdict(int)
-        for tax_id, amount in reversed_tax.items():
-            net[tax_id] += amount
-        for tax_id, amount in fee_tax.items():
-            net[tax_id] -= amount
-        self.record_tax(credit_note.id, dict(net), -1, invoice["fx"])
+        self.record_cancel_taxes(credit_note, reversed_tax, penalty_amount, currency, invoice["fx"])
         self.balance -= self.to_company(credit, invoice["fx"])
         invoice["due"] -= applied
         line = self.receivable_line(credit_note)
@@ -747,6 +687,100 @@ class BillingBooks(RuleBasedStateMachine):
                             first=[source["line"]] if source else ())
         else:
             self.case.assertFalse(result["refund_payment_id"])
+
+    @staticmethod
+    def cancel_selection(invoice, picks):
+        """R6.1: the (line, quantity) picked, and the refusals they call for."""
+        refusals = []
+        selection = []
+        for line_index, how, qty in picks:
+            if line_index >= len(invoice["lines"]):
+                continue
+            line = invoice["lines"][line_index]
+            left = line["quantity"] - line["cancelled"]
+            quantity = {"all": left, "part": min(left, qty % max(left, 1) + 1) if left else 0,
+                        "over": left + qty, "zero": 0}[how]
+            if left <= 0:
+                refusals.append("the line is already cancelled")
+            elif quantity <= 0:
+                refusals.append("the quantity must be > 0")
+            elif quantity > left:
+                refusals.append("more than the quantity left")
+            selection.append((line, quantity))
+        return selection, refusals
+
+    def cancel_base(self, selection, currency):
+        """R6.2: the base (taxes included) of what is cancelled, and the taxes it reverses."""
+        base = 0
+        reversed_tax = defaultdict(int)
+        for line, quantity in selection:
+            if quantity > 0:
+                _untaxed, line_tax, line_total = self.engine(
+                    money(line["price"]), quantity / 100.0, self.taxes(line["tax_key"]), currency)
+                base += line_total
+                for tax_id, amount in line_tax.items():
+                    reversed_tax[tax_id] += amount
+        return base, reversed_tax
+
+    @staticmethod
+    def cancel_penalty(penalty, penalty_value, percent, base, currency, refusals):
+        """R6.2: the penalty in cents (an amount or a percentage of the base), refusals appended."""
+        penalty_amount = 0
+        if penalty == "amount":
+            penalty_amount = penalty_value
+        elif penalty == "percent":
+            penalty_amount = cents(float_round(money(base) * percent / 100.0, precision_rounding=currency.rounding))
+            if percent > 100:
+                refusals.append("a percentage above 100")
+        if penalty_amount > base:
+            refusals.append("the penalty is larger than what is cancelled")
+        return penalty_amount
+
+    def cancel_refund_plan(self, invoice, index, refund, refund_share, refusals):
+        """R6.4: (refund amount, source payment record, keyword arguments), refusals appended; None when
+        the rule has nothing to run (no payment to refund from, a journal refund in a second currency).
+        The refund is at most what was paid on the invoice less what it already refunded."""
+        if refund == "none":
+            return 0, None, {}
+        refund_left = invoice["paid"] - invoice["r6_refunded"]
+        source = None
+        source_left = 0
+        if refund == "payment":
+            paying = [p for p in self.payments if p["invoice"] == invoice["id"] and p["state"] == "posted"
+                      and p.get("applied")]
+            if not paying:
+                return None
+            source = paying[index % len(paying)]
+            source_left = source["amount"] - source["refunded"]
+            cap = min(refund_left, source_left)
+            kwargs = {"refund_payment_id": source["id"]}
+        else:
+            if invoice["fx"]:
+                return None
+            cap = refund_left
+            kwargs = {"refund_journal_id": self.case.bank_journal.id}
+        refund_amount = cap * refund_share // 100 if refund_share <= 100 else max(refund_left, source_left) + 1
+        if refund_amount <= 0:
+            return 0, None, {}
+        if refund_amount > refund_left:
+            refusals.append("more than what was paid on the invoice")
+        elif source and refund_amount > source_left:
+            refusals.append("more than the payment's amount less its refunds")
+        return refund_amount, source, kwargs
+
+    def record_cancel_taxes(self, credit_note, reversed_tax, penalty_amount, currency, fx):
+        """The taxes the credit note books: those of the cancelled items less the penalty's (R6.2)."""
+        fee_tax = {}
+        if penalty_amount:
+            _untaxed, fee_tax, _total = self.engine(
+                money(penalty_amount), 1.0, self.case.penalty_taxes, currency, special_mode="total_included",
+                product=self.case.penalty_product)
+        net = defaultdict(int)
+        for tax_id, amount in reversed_tax.items():
+            net[tax_id] += amount
+        for tax_id, amount in fee_tax.items():
+            net[tax_id] -= amount
+        self.record_tax(credit_note.id, dict(net), -1, fx)
 
     # ---------------------------------------------------------------------------------------------
     # invariants (SPEC §7 Accounting)
