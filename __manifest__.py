@@ -3,7 +3,7 @@
     "summary": "Manual billing operations on a client's account: credits, charges, "
     "refunds, cancellations with penalty, payments with several modes, postdated "
     "cheques and credit on file.",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/Accounting",
     "author": "account_billing_operations developers",
     "website": "https://example.com/account_billing_operations",
