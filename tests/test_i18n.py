@@ -1,6 +1,7 @@
 import re
 
 import polib
+from lxml import etree
 
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user
@@ -9,9 +10,10 @@ from odoo.tools.misc import file_path
 
 from .common import BillingCommon
 
-# SPEC §8, word for word.
+# SPEC §8, word for word, but for the tab: "Facturation" is the name of Odoo's own Invoicing tab on the
+# same client form, so the Billing tab is "Dossier client" (docs/rules.md §8).
 SPEC_8 = {
-    "Billing": "Facturation",
+    "Billing": "Dossier client",
     "Operations": "Opérations",
     "Current balance": "Solde actuel",
     "Create a credit": "Créer un crédit",
@@ -85,9 +87,15 @@ class TestFrenchLabels(BillingCommon):
                 self.assertIn('string="Créer le crédit"', arch)
                 self.assertIn('placeholder="Pourquoi? (requis, conservé au dossier du client)"', arch)
                 arch = env["res.partner"].get_views([(False, "form")])["views"]["form"]["arch"]
-                for words in ("Facturation", "Opérations", "Créer un crédit", "Créer une facture",
+                for words in ("Dossier client", "Opérations", "Créer un crédit", "Créer une facture",
                               "Enregistrer un remboursement", "Annuler/rembourser des articles"):
                     self.assertIn(f'string="{words}"', arch)
+                # The Billing tab's label is not the label of Odoo's own tabs on the same form
+                # (Odoo's Invoicing tab is "Facturation").
+                tabs = {page.get("name"): page.get("string") for page in etree.fromstring(arch).iter("page")}
+                self.assertEqual(tabs["billing"], "Dossier client")
+                self.assertEqual(tabs["accounting"], "Facturation")
+                self.assertNotIn(tabs["billing"], [label for name, label in tabs.items() if name != "billing"])
                 labels = env["res.partner"].fields_get(["billing_balance", "billing_available_credit"], ["string"])
                 self.assertEqual(labels["billing_available_credit"]["string"], "Crédit disponible")
                 self.assertEqual(env["res.partner"]._billing_format_balance(-25.0, self.currency)[:9], "Créditeur")

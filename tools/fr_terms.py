@@ -6,7 +6,8 @@ in the right block (keep %(name)s placeholders and markup), then `make pot`; it 
 messages still missing.
 
 Vocabulary (SPEC §8 first, then the words around it):
-  Billing (tab) Facturation · Operations Opérations · Current balance Solde actuel · in credit créditeur ·
+  Billing (tab) Dossier client (not SPEC §8's Facturation: Odoo's own Invoicing tab on the same form) ·
+  Operations Opérations · Current balance Solde actuel · in credit créditeur ·
   Create a credit Créer un crédit · Taxes: included Taxes : incluses · Record a refund Enregistrer un
   remboursement · Reverse an erroneous credit Renverser un crédit erroné · Create an invoice Créer une
   facture · Cancel refund Annuler le remboursement · Cancel/refund items Annuler/rembourser des articles ·
@@ -23,7 +24,9 @@ Vocabulary (SPEC §8 first, then the words around it):
 
 # SPEC §8, word for word.
 SPEC_8 = {
-    "Billing": "Facturation",
+    # The client form's tab: not "Facturation", the name of Odoo's own Invoicing tab on the same form
+    # (SPEC §8's word); "Dossier client", the front desk's word for a client's file (« crédit au dossier »).
+    "Billing": "Dossier client",
     "Operations": "Opérations",
     "Current balance": "Solde actuel",
     "Credit %(amount)s": "Créditeur %(amount)s",
@@ -459,14 +462,14 @@ ERRORS = {
     "Billing tab for the rest.":
         "%(amount)s dépasse ce qui reste à rembourser sur %(payment)s : %(cap)s (le montant comptabilisé par sa "
         "pièce comptable moins ses remboursements non annulés). Pour redonner davantage, utilisez « Enregistrer "
-        "un remboursement » dans l'onglet Facturation du client pour le reste.",
+        "un remboursement » dans l'onglet Dossier client pour le reste.",
     "%(client)s: %(error)s": "%(client)s : %(error)s",
     "%(client)s belongs to the company %(other)s; switch to that company to bill it.":
         "%(client)s appartient à la société %(other)s; passez à cette société pour le facturer.",
     "%(client)s has no credit to refund (balance: %(balance)s). Create a credit first (the Create a credit "
     "button on the client's Billing tab), then refund it.":
         "%(client)s n'a aucun crédit à rembourser (solde : %(balance)s). Créez d'abord un crédit (le bouton "
-        "« Créer un crédit » de l'onglet Facturation du client), puis remboursez-le.",
+        "« Créer un crédit » de l'onglet Dossier client), puis remboursez-le.",
     "%(client)s has no open credit to use on %(invoice)s: enter an amount to pay.":
         "%(client)s n'a aucun crédit ouvert à utiliser sur %(invoice)s : saisissez un montant à payer.",
     "%(client)s is archived: restore the client before recording a billing operation.":
@@ -475,7 +478,7 @@ ERRORS = {
     "Create an invoice buttons on the client's Billing tab, the Cancel/refund items button of an invoice): "
     "they cannot be set or changed by hand.":
         "%(fields)s d'une pièce comptable sont fixés seulement par les opérations de facturation du client (les "
-        "boutons « Créer un crédit » et « Créer une facture » de l'onglet Facturation du client, le bouton "
+        "boutons « Créer un crédit » et « Créer une facture » de l'onglet Dossier client, le bouton "
         "« Annuler/rembourser des articles » d'une facture) : ils ne peuvent pas être saisis ni modifiés à la "
         "main.",
     "%(invoice)s is rounded to %(rounding)s (cash rounding %(method)s): the penalty must be a multiple of "
@@ -508,8 +511,7 @@ ERRORS = {
     "%(payment)s cannot be changed into a refund: refunds are made with the Refund button of a payment or "
     "with Record a refund on the client's Billing tab.":
         "%(payment)s ne peut pas être changé en remboursement : les remboursements se font avec le bouton "
-        "« Remboursement » d'un paiement ou avec « Enregistrer un remboursement » dans l'onglet Facturation du "
-        "client.",
+        "« Remboursement » d'un paiement ou avec « Enregistrer un remboursement » dans l'onglet Dossier client.",
     "%(payment)s cannot be refunded: only a confirmed customer payment (not a refund, not a scheduled payment "
     "waiting for its date) can be.":
         "%(payment)s ne peut pas être remboursé : seul un paiement client confirmé (ni un remboursement, ni un "
@@ -524,7 +526,7 @@ ERRORS = {
         "%(payment)s a des remboursements : son montant, sa devise et son client ne peuvent plus être modifiés. "
         "Pour le corriger, annulez d'abord ses remboursements en attente avec leur bouton « Annuler le "
         "remboursement », ou enregistrez la différence comme nouveau paiement ou remboursement dans l'onglet "
-        "Facturation du client.",
+        "Dossier client.",
     "%(payment)s is from %(client)s and cannot pay %(invoice)s of %(other)s: cancel it and make the payment "
     "with the Make a payment button of that client's invoice.":
         "%(payment)s vient de %(client)s et ne peut pas payer %(invoice)s de %(other)s : annulez-le et faites le "
@@ -539,7 +541,7 @@ ERRORS = {
     "%(payment)s was made through a payment provider that cannot refund it: give the money back with Record a "
     "refund on the client's Billing tab instead.":
         "%(payment)s a été fait par un fournisseur de paiement qui ne peut pas le rembourser : redonnez plutôt "
-        "l'argent avec « Enregistrer un remboursement » dans l'onglet Facturation du client.",
+        "l'argent avec « Enregistrer un remboursement » dans l'onglet Dossier client.",
     "%(payments)s is scheduled for %(date)s and is applied automatically on that date. To apply it now, "
     "cancel the scheduled payment and make the payment again without a date.":
         "%(payments)s est planifié pour le %(date)s et sera appliqué automatiquement à cette date. Pour "
@@ -567,7 +569,7 @@ ERRORS = {
     "A refund is made with the Refund button of a payment or with Record a refund on the client's Billing "
     "tab; it cannot be created directly or imported.":
         "Un remboursement se fait avec le bouton « Remboursement » d'un paiement ou avec « Enregistrer un "
-        "remboursement » dans l'onglet Facturation du client; il ne peut pas être créé directement ni importé.",
+        "remboursement » dans l'onglet Dossier client; il ne peut pas être créé directement ni importé.",
     "A scheduled payment, or a payment linked to its invoice, is made with the Make a payment button of the "
     "invoice; it cannot be created directly or imported.":
         "Un paiement planifié, ou un paiement lié à sa facture, se fait avec le bouton « Effectuer un "
@@ -604,6 +606,11 @@ ERRORS = {
         "Aucun crédit n'a été créé : corrigez ces clients ou retirez-les de la sélection, puis réessayez.\n"
         "%(errors)s",
     "Select at least one client.": "Sélectionnez au moins un client.",
+    "No credit was created: %(count)s of the selected clients cannot be billed in %(company)s (they belong to a "
+    "company you cannot use). Remove them from the selection, then try again.":
+        "Aucun crédit n'a été créé : %(count)s des clients sélectionnés ne peuvent pas être facturés dans "
+        "%(company)s (ils appartiennent à une société que vous ne pouvez pas utiliser). Retirez-les de la "
+        "sélection, puis réessayez.",
     "Enter the date of the postdated payment.": "Saisissez la date du paiement postdaté.",
     "Give each line as a line id or as a [line id, quantity] pair, not %(value)s.":
         "Donnez chaque ligne par son identifiant ou par une paire [identifiant de ligne, quantité], pas "
@@ -616,7 +623,7 @@ ERRORS = {
     "Money is given back to a client with the Record a refund button on the client's Billing tab, by a user "
     "allowed to make refunds; %(moves)s cannot be paid out with Register Payment.":
         "L'argent est redonné à un client avec le bouton « Enregistrer un remboursement » de l'onglet "
-        "Facturation du client, par un utilisateur autorisé à faire des remboursements; %(moves)s ne peut pas "
+        "Dossier client, par un utilisateur autorisé à faire des remboursements; %(moves)s ne peut pas "
         "être payé avec « Enregistrer un paiement ».",
     "Only %(left)s of %(line)s can still be cancelled (%(done)s of %(qty)s already are); lower the quantity.":
         "Seulement %(left)s de %(line)s peut encore être annulé (%(done)s sur %(qty)s le sont déjà); diminuez "
@@ -656,13 +663,13 @@ ERRORS = {
     "credit as the one it reverses).":
         "Le crédit de facturation %(credits)s ne peut pas être extourné avec le bouton « Extourner ». Pour le "
         "renverser, utilisez son bouton « Renverser un crédit erroné » (ou « Créer une facture » dans l'onglet "
-        "Facturation du client, en choisissant ce crédit comme celui qu'elle renverse).",
+        "Dossier client, en choisissant ce crédit comme celui qu'elle renverse).",
     "The billing credit %(credits)s is posted and can never be changed, cancelled or deleted. To reverse it, "
     "create an invoice with the Reverse an erroneous credit button of the credit (or Create an invoice on the "
     "client's Billing tab, choosing this credit as the one it reverses).":
         "Le crédit de facturation %(credits)s est comptabilisé et ne peut jamais être modifié, annulé ni "
         "supprimé. Pour le renverser, créez une facture avec le bouton « Renverser un crédit erroné » du crédit "
-        "(ou « Créer une facture » dans l'onglet Facturation du client, en choisissant ce crédit comme celui "
+        "(ou « Créer une facture » dans l'onglet Dossier client, en choisissant ce crédit comme celui "
         "qu'elle renverse).",
     "The cancellation fee product %(product)s has no income account: set one on the product or its category.":
         "Le produit de frais d'annulation %(product)s n'a pas de compte de revenus : indiquez-en un sur le "
@@ -687,13 +694,15 @@ ERRORS = {
     "the client again, use the Create an invoice button on the client's Billing tab.":
         "La note de crédit %(notes)s annule des articles de facture et ne peut pas être extournée avec le bouton "
         "« Extourner ». Pour facturer le client de nouveau, utilisez le bouton « Créer une facture » de "
-        "l'onglet Facturation du client.",
+        "l'onglet Dossier client.",
     "The credit note's total (%(total)s) differs from the credit computed (%(credit)s): check the invoice "
     "lines' taxes and try again.":
         "Le total de la note de crédit (%(total)s) diffère du crédit calculé (%(credit)s) : vérifiez les taxes "
         "des lignes de la facture et réessayez.",
     "The credit to reverse must be a posted customer credit note.":
         "Le crédit à renverser doit être une note de crédit client comptabilisée.",
+    "%(label)s must be a date (YYYY-MM-DD), not %(value)s.":
+        "%(label)s doit être une date (AAAA-MM-JJ), pas %(value)s.",
     "The date of a postdated payment must be a date (YYYY-MM-DD), not %(value)s.":
         "La date d'un paiement postdaté doit être une date (AAAA-MM-JJ), pas %(value)s.",
     "The field %(field)s of a journal item is set only by the Cancel/refund items button of a posted customer "
@@ -714,8 +723,7 @@ ERRORS = {
     "credit button on the client's Billing tab.":
         "La facture %(invoice)s a déjà une note de crédit comptabilisée faite avec le bouton « Extourner » "
         "(%(notes)s) : ses articles ne peuvent pas aussi être annulés avec « Annuler/rembourser des articles ». "
-        "Pour redonner davantage au client, utilisez le bouton « Créer un crédit » de l'onglet Facturation du "
-        "client.",
+        "Pour redonner davantage au client, utilisez le bouton « Créer un crédit » de l'onglet Dossier client.",
     "The invoice's total %(total)s (taxes included) is more than what is left open on the credit %(credit)s: "
     "%(left)s. Lower the amount to at most %(left)s, taxes included.":
         "Le total de la facture, %(total)s (taxes incluses), dépasse ce qui reste ouvert sur le crédit "
@@ -780,12 +788,12 @@ ERRORS = {
         "Le remboursement de %(amount)s dépasse ce qui reste à rembourser sur %(invoice)s : %(paid)s y a été "
         "payé et %(refunded)s déjà remboursé avec « Annuler/rembourser des articles », donc %(left)s au plus. "
         "Diminuez le remboursement; pour redonner davantage, utilisez « Enregistrer un remboursement » dans "
-        "l'onglet Facturation du client.",
+        "l'onglet Dossier client.",
     "The refund %(amount)s is more than what was paid on %(invoice)s (%(paid)s). Lower the refund; to give "
     "back more, use Record a refund on the client's Billing tab.":
         "Le remboursement de %(amount)s dépasse ce qui a été payé sur %(invoice)s (%(paid)s). Diminuez le "
         "remboursement; pour redonner davantage, utilisez « Enregistrer un remboursement » dans l'onglet "
-        "Facturation du client.",
+        "Dossier client.",
     "The refund %(refund)s cannot be changed (%(field)s): its payment, amount, currency, client and state are "
     "fixed when it is made. To undo it, use its Cancel refund button while it is pending settlement; once "
     "settled, create an invoice for the client with its Create an invoice button.":
@@ -805,7 +813,7 @@ ERRORS = {
         "Le remboursement %(refund)s a été réglé (ou l'heure limite de règlement de sa journée est passée) : il "
         "ne peut plus être annulé. Pour reprendre les %(amount)s, créez une facture pour le client de ce "
         "montant avec le bouton « Créer une facture » (sur le remboursement, ou dans le menu Opérations de "
-        "l'onglet Facturation du client).",
+        "l'onglet Dossier client).",
     "The refund %(refund)s is already cancelled.": "Le remboursement %(refund)s est déjà annulé.",
     "The refund %(refund)s is being cancelled right now.": "Le remboursement %(refund)s est en cours d'annulation.",
     "The refund %(refund)s is being settled or cancelled right now. Try again in a moment.":
@@ -866,6 +874,9 @@ STATEMENT_PORTAL_SETTINGS = {
     "Empty: from the client's first document.": "Vide : à partir du premier document du client.",
     "Empty: up to the last document.": "Vide : jusqu'au dernier document.",
     "From": "Du",
+    "The statement's From date": "La date « Du » du relevé",
+    "The statement's To date": "La date « Au » du relevé",
+    "The default refund journal": "Le journal de remboursement par défaut",
     "From the first document": "Depuis le premier document",
     "Leave both dates empty for the whole history. The opening balance is the\n"
     "                    balance just before the first day of the period.":
