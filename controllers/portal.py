@@ -12,10 +12,10 @@ STATEMENT_REPORT = "account_billing_operations.action_report_billing_statement"
 
 
 class BillingPortal(CustomerPortal):
-    """/my/billing (SPEC §3): a client's portal user sees the balance, the timeline and downloads the
+    """/my/billing (docs/rules.md §3): a client's portal user sees the balance, the timeline and downloads the
     statement of their own commercial partner, in the current company, and nothing else.
 
-    The figures are not readable by portal users through the ORM (SPEC §5): they are read here as
+    The figures are not readable by portal users through the ORM (docs/rules.md §5): they are read here as
     superuser, for one client only, the logged-in user's commercial partner, never one taken from
     the request; every read below names that client and the company explicitly."""
 

@@ -15,7 +15,7 @@ KEY_MAX_LENGTH = 200
 
 
 class AccountBillingIdempotency(models.Model):
-    """Keys of SPEC §6: a retried call with a used key returns the first result.
+    """Keys of docs/rules.md §6: a retried call with a used key returns the first result.
 
     A key is scoped by the method and the client. It is claimed first, with an INSERT that waits on
     the unique index while another transaction holds the same key: when that one commits, this
@@ -65,7 +65,7 @@ class AccountBillingIdempotency(models.Model):
         if key is None or key is False or key == "":
             # In a savepoint all the same: an operation refused half-way (Cancel/refund items whose refund
             # is refused after its credit note was made) writes nothing, also for a caller in the same
-            # transaction that catches the error (SPEC §6).
+            # transaction that catches the error (docs/rules.md §6).
             with self.env.cr.savepoint():
                 return func()
         key = self._check_key(key)

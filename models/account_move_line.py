@@ -23,7 +23,7 @@ class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
     def _auto_init(self):
-        """Speed (SPEC §7): a client's receivable items (balance, timeline, open credit) are read
+        """Speed (docs/rules.md §7): a client's receivable items (balance, timeline, open credit) are read
         through the client and the receivable account, never by scanning every journal item."""
         result = super()._auto_init()
         create_index(self.env.cr, "account_move_line_billing_partner_account_idx", self._table,

@@ -45,7 +45,7 @@ class AccountPayment(models.Model):
     _inherit = ["account.payment", "account.billing.card.guard"]
 
     def _auto_init(self):
-        """Speed (SPEC §7): the scheduled (postdated) payments of a client (Billing tab, timeline) and
+        """Speed (docs/rules.md §7): the scheduled (postdated) payments of a client (Billing tab, timeline) and
         of a date (the scheduled action) through a small partial index."""
         result = super()._auto_init()
         create_index(self.env.cr, "account_payment_billing_scheduled_idx", self._table,
@@ -538,7 +538,7 @@ class AccountPayment(models.Model):
         self.payment_transaction_id = refund_tx
 
     # -------------------------------------------------------------------------
-    # PUBLIC API (SPEC §6)
+    # PUBLIC API (docs/rules.md §6)
     # -------------------------------------------------------------------------
 
     def billing_refund(self, amount, note, idempotency_key=None):

@@ -2,7 +2,7 @@ from odoo import models
 
 from . import billing_tools
 
-# SPEC §5: credit notes of the module; money given back on them is a refund.
+# docs/rules.md §5: credit notes of the module; money given back on them is a refund.
 BILLING_CREDIT_OPERATIONS = ("credit", "cancellation")
 
 
@@ -10,7 +10,7 @@ class AccountPaymentRegister(models.TransientModel):
     _inherit = "account.payment.register"
 
     def _create_payments(self):
-        """SPEC §5: paying out a billing credit or cancellation credit note gives money back to the
+        """docs/rules.md §5: paying out a billing credit or cancellation credit note gives money back to the
         client: only users with the refunds group may, and Record a refund is the way to do it."""
         billing = self.filtered(lambda wizard: wizard.payment_type == "outbound" and any(
             move.billing_operation in BILLING_CREDIT_OPERATIONS for move in wizard.line_ids.move_id))

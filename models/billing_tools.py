@@ -78,7 +78,7 @@ def check_single(records, what):
 
 
 def check_note(env, note, what=None):
-    """Notes are required for credits, charges and refunds (SPEC §4)."""
+    """Notes are required for credits, charges and refunds (docs/rules.md §4)."""
     if not note or not str(note).strip():
         raise UserError(env._("A note is required for %(what)s: say why, for the client's file.",
                           what=what or env._("this operation")))
@@ -118,7 +118,7 @@ def check_no_card_number(env, *texts, error=UserError):
 
 
 def check_company(env, records, company, what):
-    """SPEC §5: a journal, tax or document of another company is refused."""
+    """docs/rules.md §5: a journal, tax or document of another company is refused."""
     foreign = records.filtered(lambda r: r.company_id and r.company_id not in company.parent_ids)
     if foreign:
         raise UserError(env._(
@@ -132,12 +132,12 @@ REFUND_GROUP = "account_billing_operations.group_billing_refund"
 
 
 def can_refund(env):
-    """SPEC §5: may this user give money back (R3, R4, R5, R6's refund)? For views and wizards."""
+    """docs/rules.md §5: may this user give money back (R3, R4, R5, R6's refund)? For views and wizards."""
     return env.su or env.user.has_group(REFUND_GROUP)
 
 
 def check_refund_access(env, message=None):
-    """SPEC §5: refunds belong to the group "Billing: refunds"; ``message`` says what to do instead."""
+    """docs/rules.md §5: refunds belong to the group "Billing: refunds"; ``message`` says what to do instead."""
     if not can_refund(env):
         raise AccessError(message or env._(
             "Only the users of the group \"Billing: refunds\" can record, cancel or settle refunds. "

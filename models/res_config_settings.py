@@ -5,7 +5,7 @@ from odoo import models
 
 
 class ResConfigSettings(models.TransientModel):
-    """Accounting → Settings → Billing operations: the current company's values (SPEC §2)."""
+    """Accounting → Settings → Billing operations: the current company's values (docs/rules.md §2)."""
 
     _inherit = "res.config.settings"
 

@@ -122,7 +122,7 @@ class ResPartner(models.Model):
         return client
 
     def _billing_post_audit(self, records, operation, amount, note, extra=None):
-        """SPEC §4: who, when, which operation, amounts and note, as internal notes on the client and
+        """docs/rules.md §4: who, when, which operation, amounts and note, as internal notes on the client and
         the documents: no email is sent and the user needs no email address."""
         currency = self.env.company.currency_id
         text = self.env._(
@@ -286,7 +286,7 @@ class ResPartner(models.Model):
             amount=format_amount(self.env, amount, self.env.company.currency_id))
 
     def _billing_manual_move_preview(self, amount, taxes_included, taxes, operation):
-        """What Create a credit / Create an invoice will book for ``amount`` (SPEC §6: the wizard
+        """What Create a credit / Create an invoice will book for ``amount`` (docs/rules.md §6: the wizard
         shows it, the button books it): untaxed, tax and total amounts and the balance after."""
         currency = self.env.company.currency_id
         plan = self._billing_manual_move_plan(amount, taxes_included, taxes, operation)
@@ -422,7 +422,7 @@ class ResPartner(models.Model):
         (move._billing_receivable_lines() + credit_lines).reconcile()
 
     # -------------------------------------------------------------------------
-    # PUBLIC API (SPEC §6)
+    # PUBLIC API (docs/rules.md §6)
     # -------------------------------------------------------------------------
 
     def billing_create_credit(self, amount, note, taxes_included=False, tax_ids=None, idempotency_key=None):
@@ -491,7 +491,7 @@ class ResPartner(models.Model):
         journal, method_line = client._billing_refund_journal(journal_id, payment_method_line_id)
 
         def create():
-            # Lock what the check reads, then read it again (SPEC §7): a concurrent refund of the
+            # Lock what the check reads, then read it again (docs/rules.md §7): a concurrent refund of the
             # same credit either waits for nothing (NOWAIT: clear error) or is seen here.
             credit_lines = client._billing_open_credit_lines()
             billing_tools.lock_rows(credit_lines, self.env._(

@@ -65,7 +65,7 @@ class BillingCommon(AccountTestInvoicingCommon):
 
 
 class RaceCase(BaseCase):
-    """SPEC §7 races: THREADS real threads, each with its own cursor and transaction.
+    """docs/rules.md §7 races: THREADS real threads, each with its own cursor and transaction.
 
     The data raced on must be committed, so this is a BaseCase (no enclosing test transaction) on the
     database's main company; ``clean_up_client`` cancels and archives what a test made.

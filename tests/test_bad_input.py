@@ -1,4 +1,4 @@
-"""SPEC §6 and §7 "Bad input": every public method and every wizard, given what an RPC client or a
+"""docs/rules.md §6 and §7 "Bad input": every public method and every wizard, given what an RPC client or a
 hurried user may send, refuses it with a clear message and writes nothing.
 
 One table of cases (``_cases``) and one loop (``test_bad_input_matrix``). Each case runs in a

@@ -1,6 +1,6 @@
 """Benchmarks (`make bench`, tag ``billing_bench``, never in `make test`): issue 10.
 
-Every operation of SPEC §2 beside Odoo's native equivalent done the way Odoo's own UI does it, on the
+Every operation of docs/rules.md §2 beside Odoo's native equivalent done the way Odoo's own UI does it, on the
 same database in the same run, for clients with 10, 1,000 and 10,000 earlier documents; the Billing
 tab of the 10,000-document client with the SQL plans of its queries. Results: bench/results.json and
 bench/results.md (the table the Makefile prints). Timings are logged and written, never asserted:

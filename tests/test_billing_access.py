@@ -1,4 +1,4 @@
-"""SPEC §5: the balance fields and the timeline are read by the groups that read Odoo's partner
+"""docs/rules.md §5: the balance fields and the timeline are read by the groups that read Odoo's partner
 credit/debit; other users get a refusal by design, and the partner form never breaks for them."""
 import xmlrpc.client
 

@@ -1,4 +1,4 @@
-"""Accounting → Settings → Billing operations, per company (SPEC §2): defaults for every company,
+"""Accounting → Settings → Billing operations, per company (docs/rules.md §2): defaults for every company,
 existing and new, and one company's values never move another's."""
 from odoo import Command
 from odoo.exceptions import ValidationError

@@ -1,4 +1,4 @@
-"""SPEC §3 bulk credit: one credit per selected client, same amount, taxes and note, made by
+"""docs/rules.md §3 bulk credit: one credit per selected client, same amount, taxes and note, made by
 res.partner.billing_create_credit with a key per client; all or nothing."""
 from odoo import Command
 from odoo.exceptions import UserError

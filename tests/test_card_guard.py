@@ -33,7 +33,7 @@ class TestCardGuard(BillingCommon):
 
     def test_every_module_text_field_refuses_a_card_number(self):
         fields_found = self.module_text_fields()
-        # The fields the user types in (SPEC R7.3) are all found, wizards included.
+        # The fields the user types in (docs/rules.md R7.3) are all found, wizards included.
         for expected in [("account.move", "billing_note"), ("account.payment", "billing_note"),
                          ("account.payment", "billing_payer_name"), ("account.payment", "billing_payer_reference"),
                          ("account.billing.credit.wizard", "note"),

@@ -118,7 +118,7 @@ class TestClientAccount(BillingCommon):
         self.assertEqual(self.count_moves(), moves)
 
     def test_several_companies_selected_show_the_current_one(self):
-        """SPEC §5: with several companies selected, the Billing tab and the timeline show the current
+        """docs/rules.md §5: with several companies selected, the Billing tab and the timeline show the current
         company only, and the newest running balance is the client's balance there."""
         other_company = self.setup_other_company()["company"]
         both = self.company + other_company

@@ -331,7 +331,7 @@ class TestCreditCharge(BillingCommon):
         self.assert_refused("receivable account", self.client.billing_create_charge,
                             10.0, "other account", tax_ids=[], reversed_credit_id=credit.id)
 
-    # ---- SPEC §4: audit notes --------------------------------------------------------
+    # ---- docs/rules.md §4: audit notes --------------------------------------------------------
 
     def test_audit_notes_for_a_user_without_email(self):
         user = new_test_user(self.env, login="billing_no_email", email=False, company_id=self.company.id,
@@ -355,7 +355,7 @@ class TestCreditCharge(BillingCommon):
                                                     "message_type": "notification"}])
             self.assertIn(user.name, messages[0].body)
 
-    # ---- SPEC §6: types and shapes over RPC ---------------------------------------------
+    # ---- docs/rules.md §6: types and shapes over RPC ---------------------------------------------
 
     def test_public_methods_check_types(self):
         credit = self.credit(10.0, tax_ids=[])

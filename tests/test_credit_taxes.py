@@ -1,12 +1,12 @@
 """R1.2 / R2: the form's "Taxes included" checkbox decides, never the taxes' own "Included in price"
-setting; what the wizard shows is what is booked (SPEC §6)."""
+setting; what the wizard shows is what is booked (docs/rules.md §6)."""
 from odoo.exceptions import UserError
 from odoo.tests import Form
 from odoo.tests import tagged
 
 from .common import BillingCommon
 
-# Cents where rounding bites, odd amounts and the SPEC's examples. `make test` books a few of them with
+# Cents where rounding bites, odd amounts and the examples of docs/rules.md. `make test` books a few of them with
 # every tax set, checkbox state and operation (60 documents); `make test-deep` books them all and more.
 QUICK_AMOUNTS = (0.01, 10.07, 114.98)
 AMOUNTS = (0.01, 0.02, 0.03, 0.04, 0.05, 0.07, 0.10, 0.13, 0.99, 1.01, 9.99, 10.07, 33.33, 57.50, 99.99,

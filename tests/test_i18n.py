@@ -10,7 +10,7 @@ from odoo.tools.misc import file_path
 
 from .common import BillingCommon
 
-# SPEC §8, word for word, but for the tab: "Facturation" is the name of Odoo's own Invoicing tab on the
+# docs/rules.md §8, word for word, but for the tab: "Facturation" is the name of Odoo's own Invoicing tab on the
 # same client form, so the Billing tab is "Dossier client" (docs/rules.md §8).
 SPEC_8 = {
     "Billing": "Dossier client",
@@ -34,7 +34,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdfr]|%[sdfr]|<[^>]+>")
 
 @tagged("post_install", "-at_install")
 class TestFrenchLabels(BillingCommon):
-    """SPEC §8: the Québec front-desk vocabulary in French. fr.po serves fr_FR and fr_CA: for fr_CA Odoo
+    """docs/rules.md §8: the Québec front-desk vocabulary in French. fr.po serves fr_FR and fr_CA: for fr_CA Odoo
     loads fr.po, then fr_CA.po (the module has none)."""
 
     @classmethod

@@ -1,4 +1,4 @@
-"""SPEC §6: idempotency keys, scoped by method and client, also when retries run at the same time."""
+"""docs/rules.md §6: idempotency keys, scoped by method and client, also when retries run at the same time."""
 import functools
 
 from odoo import SUPERUSER_ID

@@ -1,4 +1,4 @@
-"""SPEC §6: Make a payment and Cancel/refund items turn bad input (wrong types and shapes included)
+"""docs/rules.md §6: Make a payment and Cancel/refund items turn bad input (wrong types and shapes included)
 into a clear UserError and write nothing."""
 from freezegun import freeze_time
 

@@ -1,4 +1,4 @@
-"""SPEC §7: Make a payment and Cancel/refund items raced by real threads, each with its own cursor."""
+"""docs/rules.md §7: Make a payment and Cancel/refund items raced by real threads, each with its own cursor."""
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID

@@ -394,7 +394,7 @@ class TestMakePayment(BillingCommon):
     # ---- idempotency and wizard ------------------------------------------------
 
     def test_invoicing_user_can_pay(self):
-        """SPEC §5: R7 is open to invoicing users, without the refunds group."""
+        """docs/rules.md §5: R7 is open to invoicing users, without the refunds group."""
         clerk = new_test_user(self.env, login="front_desk", groups="base.group_user,account.group_account_invoice",
                               company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
         self.credit(15.0)

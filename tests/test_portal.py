@@ -1,4 +1,4 @@
-"""SPEC §3 /my/billing, over real HTTP: a client's portal user sees their own commercial partner's
+"""docs/rules.md §3 /my/billing, over real HTTP: a client's portal user sees their own commercial partner's
 balance, timeline and statement in the current company, nothing of anyone else; a visitor logs in."""
 from odoo import Command
 from odoo.tests import HttpCase

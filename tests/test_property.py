@@ -1,10 +1,10 @@
-"""SPEC §7 Accounting as a stateful property-based test.
+"""docs/rules.md §7 Accounting as a stateful property-based test.
 
-A hypothesis ``RuleBasedStateMachine`` plays random sequences of every operation of SPEC §2 through
+A hypothesis ``RuleBasedStateMachine`` plays random sequences of every operation of docs/rules.md §2 through
 the public methods of §6 (credits, charges, reversals, invoices, payments, postdated payments on a
 frozen clock that moves day by day, credit on file, Cancel/refund items, refunds, refund
 cancellations, settlement, a second currency). It keeps its own model of the client's books, written
-from SPEC alone: the documents it made and their open amounts, in cents. From that model it predicts
+from docs/rules.md alone: the documents it made and their open amounts, in cents. From that model it predicts
 which calls must be refused (then checks the exception and that nothing was written) and, after
 every step, checks the invariants of §7 against the database.
 
@@ -65,7 +65,7 @@ def money(amount_cents):
 
 
 class BillingBooks(RuleBasedStateMachine):
-    """The client's books as SPEC describes them, and the rules that change them."""
+    """The client's books as docs/rules.md describes them, and the rules that change them."""
 
     case = None  # the running TransactionCase (set by run())
     stats = None  # {"examples": n, "steps": n}
@@ -162,7 +162,7 @@ class BillingBooks(RuleBasedStateMachine):
 
     def consume(self, amount, first=()):
         """Reconcile ``amount`` (company cents) with the open credit items, ``first`` then oldest
-        first (SPEC R3.4, R7.5). Returns [(line id, amount)]."""
+        first (docs/rules.md R3.4, R7.5). Returns [(line id, amount)]."""
         taken = []
         order = [line_id for line_id in first if line_id in self.items]
         order += sorted((line_id for line_id in self.items if line_id not in order),
@@ -783,7 +783,7 @@ class BillingBooks(RuleBasedStateMachine):
         self.record_tax(credit_note.id, dict(net), -1, fx)
 
     # ---------------------------------------------------------------------------------------------
-    # invariants (SPEC §7 Accounting)
+    # invariants (docs/rules.md §7 Accounting)
     # ---------------------------------------------------------------------------------------------
 
     @invariant()

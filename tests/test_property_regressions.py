@@ -16,7 +16,7 @@ class TestPropertyRegressions(BillingCommon):
     def test_cancel_items_refused_refund_writes_nothing(self):
         """Found by TestPropertyAccounting (seed 20260302): Cancel/refund items whose refund from a
         journal is refused (more than the client's available credit once the credit note has paid the
-        unpaid part) left its credit note behind for a caller in the same transaction. SPEC §6: a
+        unpaid part) left its credit note behind for a caller in the same transaction. docs/rules.md §6: a
         refused call writes nothing."""
         invoice = self.invoice(100.0, taxes=self.env["account.tax"])
         self.pay_invoice(invoice, amount=50.0, journal=self.cash_journal)

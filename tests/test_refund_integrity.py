@@ -1,5 +1,5 @@
 """R4.2 (the cap cannot be freed), R4.4 (currency), R7.4 + R4.2 (applied schedules), §4 (audit
-notes without email) and the bad input of the payment API (SPEC §6)."""
+notes without email) and the bad input of the payment API (docs/rules.md §6)."""
 import contextlib
 
 from freezegun import freeze_time
@@ -306,7 +306,7 @@ class TestRefundCurrency(RefundCase):
 
 @tagged("post_install", "-at_install")
 class TestRefundNotesAndInput(RefundCase):
-    """§4: internal notes only (no email, a user without an email address can work); SPEC §6 input."""
+    """§4: internal notes only (no email, a user without an email address can work); docs/rules.md §6 input."""
 
     def test_user_without_email_refunds_and_cancels(self):
         user = new_test_user(

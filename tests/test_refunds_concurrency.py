@@ -1,4 +1,4 @@
-"""SPEC §7: refunds raced by real threads, each with its own database cursor and transaction."""
+"""docs/rules.md §7: refunds raced by real threads, each with its own database cursor and transaction."""
 from odoo import SUPERUSER_ID
 from odoo import Command
 from odoo import api

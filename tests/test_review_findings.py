@@ -30,7 +30,7 @@ class TestReviewFindings(BillingCommon):
     # ---- per-company settings: Default refund journal ------------------------------------------
 
     def test_default_refund_journal_of_another_company_is_refused(self):
-        """SPEC §5: another company's journal is refused, here in the company's settings written over RPC
+        """docs/rules.md §5: another company's journal is refused, here in the company's settings written over RPC
         (res.company has no automatic company check)."""
         before = self.company.billing_refund_journal_id
         journal_b = self.company_b_data["default_journal_bank"]
@@ -83,7 +83,7 @@ class TestReviewFindings(BillingCommon):
         return self.env["account.move"].sudo().search_count([("billing_operation", "=", "credit")])
 
     def test_bulk_credit_never_skips_a_selected_client_silently(self):
-        """SPEC §3 all or nothing: an archived client, or a client of a company the user cannot see, given
+        """docs/rules.md §3 all or nothing: an archived client, or a client of a company the user cannot see, given
         over RPC in the selection was left out without a word and the others got their credit."""
         archived = self.env["res.partner"].create({"name": "Client Archivé", "is_company": True})
         archived.action_archive()

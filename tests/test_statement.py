@@ -1,4 +1,4 @@
-"""SPEC §3: the client statement is the Billing tab's timeline for a period, printed (HTML, and PDF
+"""docs/rules.md §3: the client statement is the Billing tab's timeline for a period, printed (HTML, and PDF
 with wkhtmltopdf) in the client's language, for one or several clients, and emailed with Odoo's
 mail composer."""
 import io

@@ -1,12 +1,12 @@
-"""French (Québec front-desk vocabulary, SPEC §8) of every message of i18n/account_billing_operations.pot.
+"""French (Québec front-desk vocabulary, docs/rules.md §8) of every message of i18n/account_billing_operations.pot.
 
 tools/make_fr_po.py writes i18n/fr.po from the .pot and this table (fr.po serves fr_CA too: Odoo loads
 fr.po, then fr_CA.po, for a fr_CA user). To translate a new message: add one line `"msgid": "msgstr",`
 in the right block (keep %(name)s placeholders and markup), then `make pot`; it fails and lists the
 messages still missing.
 
-Vocabulary (SPEC §8 first, then the words around it):
-  Billing (tab) Dossier client (not SPEC §8's Facturation: Odoo's own Invoicing tab on the same form) ·
+Vocabulary (docs/rules.md §8 first, then the words around it):
+  Billing (tab) Dossier client (not docs/rules.md §8's Facturation: Odoo's own Invoicing tab on the same form) ·
   Operations Opérations · Current balance Solde actuel · in credit créditeur ·
   Create a credit Créer un crédit · Taxes: included Taxes : incluses · Record a refund Enregistrer un
   remboursement · Reverse an erroneous credit Renverser un crédit erroné · Create an invoice Créer une
@@ -22,10 +22,10 @@ Vocabulary (SPEC §8 first, then the words around it):
   « Compte client », Accounting « Comptabilité ».
 """
 
-# SPEC §8, word for word.
+# docs/rules.md §8, word for word.
 SPEC_8 = {
     # The client form's tab: not "Facturation", the name of Odoo's own Invoicing tab on the same form
-    # (SPEC §8's word); "Dossier client", the front desk's word for a client's file (« crédit au dossier »).
+    # (docs/rules.md §8's word); "Dossier client", the front desk's word for a client's file (« crédit au dossier »).
     "Billing": "Dossier client",
     "Operations": "Opérations",
     "Current balance": "Solde actuel",

@@ -1,4 +1,4 @@
-"""The public API of SPEC §6 over XML-RPC, against `make run` (database billing_demo, admin / admin).
+"""The public API of docs/rules.md §6 over XML-RPC, against `make run` (database billing_demo, admin / admin).
 
 usage: python3 tools/xmlrpc_example.py [--url http://127.0.0.1:8069] [--db billing_demo]
                                        [--login admin] [--password admin]

@@ -10,7 +10,7 @@ from odoo.tools import SQL
 
 
 class AccountBillingBulkCreditWizard(models.TransientModel):
-    """Bulk credit (SPEC §3): from the client list, one credit per selected client with the same
+    """Bulk credit (docs/rules.md §3): from the client list, one credit per selected client with the same
     amount, taxes and note, each made by ``res.partner.billing_create_credit``; all or nothing."""
 
     _name = "account.billing.bulk.credit.wizard"

@@ -8,7 +8,7 @@ from ..models import billing_tools
 
 
 class AccountBillingCancelItemsWizard(models.TransientModel):
-    """Cancel/refund items of a posted customer invoice (SPEC R6): a thin form on billing_cancel_items;
+    """Cancel/refund items of a posted customer invoice (docs/rules.md R6): a thin form on billing_cancel_items;
     what it shows comes from account.move._billing_cancel_preview."""
 
     _name = "account.billing.cancel.items.wizard"

@@ -49,7 +49,7 @@ class AccountBillingCreditWizard(models.TransientModel):
 
     @api.depends("amount", "taxes_included", "tax_ids", "operation", "partner_id", "company_id")
     def _compute_totals(self):
-        """The model's own preview: what the button will book (SPEC §6)."""
+        """The model's own preview: what the button will book (docs/rules.md §6)."""
         for wizard in self:
             client = wizard.partner_id.commercial_partner_id.with_company(wizard.company_id)
             currency = wizard.currency_id or self.env.company.currency_id

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 
 
 class AccountBillingMakePaymentWizard(models.TransientModel):
-    """Make a payment from a posted customer invoice (SPEC R7): a thin form on billing_make_payment;
+    """Make a payment from a posted customer invoice (docs/rules.md R7): a thin form on billing_make_payment;
     what it shows comes from account.move._billing_payment_preview."""
 
     _name = "account.billing.make.payment.wizard"

@@ -6,7 +6,7 @@ from odoo.exceptions import ValidationError
 
 
 class AccountBillingStatementWizard(models.TransientModel):
-    """Print the client statement for a period, for one client or a selection (SPEC §3), or email it
+    """Print the client statement for a period, for one client or a selection (docs/rules.md §3), or email it
     from one client with Odoo's mail composer."""
 
     _name = "account.billing.statement.wizard"
