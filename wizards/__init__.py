@@ -1,4 +1,6 @@
-# The header the invoice wizards inherit (an abstract model) is loaded first.
+# The abstract models the wizards inherit are loaded first.
+from . import account_billing_clients_wizard  # isort: skip
+from . import account_billing_credit_input  # isort: skip
 from . import account_billing_invoice_wizard  # isort: skip
 from . import account_billing_bulk_credit_wizard
 from . import account_billing_cancel_items_wizard

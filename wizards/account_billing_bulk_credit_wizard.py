@@ -14,20 +14,10 @@ class AccountBillingBulkCreditWizard(models.TransientModel):
     amount, taxes and note, each made by ``res.partner.billing_create_credit``; all or nothing."""
 
     _name = "account.billing.bulk.credit.wizard"
-    _inherit = ["account.billing.card.guard"]
+    _inherit = ["account.billing.credit.input", "account.billing.clients.wizard"]
     _description = "Create the same credit for several clients"
-    _check_company_auto = True
 
     state = fields.Selection([("draft", "Draft"), ("done", "Done")], default="draft", required=True)
-    partner_ids = fields.Many2many("res.partner", string="Clients", required=True)
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    amount = fields.Monetary(required=True, currency_field="currency_id")
-    note = fields.Text(required=True)
-    taxes_included = fields.Boolean(string="Taxes included")
-    tax_ids = fields.Many2many(
-        "account.tax", string="Taxes", check_company=True,
-        default=lambda self: self._default_tax_ids(), domain="[('type_tax_use', '=', 'sale')]")
     key = fields.Char(
         string="Operation key", required=True, readonly=True, copy=False,
         default=lambda self: self._new_key(),
@@ -37,23 +27,9 @@ class AccountBillingBulkCreditWizard(models.TransientModel):
     credit_total = fields.Monetary(compute="_compute_credit_count", currency_field="currency_id")
 
     @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        context = self.env.context
-        if "partner_ids" in fields_list and not values.get("partner_ids") \
-                and context.get("active_model") == "res.partner" and context.get("active_ids"):
-            values["partner_ids"] = [Command.set(context["active_ids"])]
-        return values
-
-    @api.model
     def _new_key(self):
         # Letters only: a run of digits in a free-text field could look like a card number (R7.3).
         return "bulk-credit-" + "".join(secrets.choice(string.ascii_lowercase) for _index in range(24))
-
-    @api.model
-    def _default_tax_ids(self):
-        product = self.env.company._billing_credit_product()
-        return self.env["res.partner"]._billing_taxes(None, product) if product else False
 
     @api.depends("credit_ids")
     def _compute_credit_count(self):

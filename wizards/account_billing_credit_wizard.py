@@ -8,23 +8,13 @@ class AccountBillingCreditWizard(models.TransientModel):
     """Create a credit (R1) or an invoice / charge (R2) from the client's Operations menu."""
 
     _name = "account.billing.credit.wizard"
-    _inherit = ["account.billing.card.guard"]
+    _inherit = ["account.billing.credit.input"]
     _description = "Create a credit or an invoice for a client"
-    _check_company_auto = True
 
     operation = fields.Selection(
         selection=[("credit", "Create a credit"), ("charge", "Create an invoice")],
         required=True, default="credit")
     partner_id = fields.Many2one("res.partner", string="Client", required=True, readonly=True)
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    amount = fields.Monetary(required=True, currency_field="currency_id")
-    note = fields.Text(required=True)
-    taxes_included = fields.Boolean(string="Taxes included")
-    tax_ids = fields.Many2many(
-        "account.tax", string="Taxes", check_company=True,
-        compute="_compute_tax_ids", store=True, readonly=False, precompute=True,
-        domain="[('type_tax_use', '=', 'sale')]")
     reversed_credit_id = fields.Many2one(
         "account.move", string="Reverses the credit", check_company=True,
         domain="[('move_type', '=', 'out_refund'), ('state', '=', 'posted'), "
@@ -42,6 +32,7 @@ class AccountBillingCreditWizard(models.TransientModel):
 
     @api.depends("company_id", "partner_id")
     def _compute_tax_ids(self):
+        """R1.1: the credit product's taxes, mapped by the client's fiscal position."""
         for wizard in self:
             client = wizard.partner_id.commercial_partner_id.with_company(wizard.company_id)
             wizard.tax_ids = client._billing_taxes(None, wizard.company_id._billing_credit_product()) \

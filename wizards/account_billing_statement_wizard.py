@@ -10,22 +10,17 @@ class AccountBillingStatementWizard(models.TransientModel):
     from one client with Odoo's mail composer."""
 
     _name = "account.billing.statement.wizard"
+    _inherit = ["account.billing.clients.wizard"]
     _description = "Client statement for a period"
 
-    partner_ids = fields.Many2many("res.partner", string="Clients", required=True)
     partner_count = fields.Integer(compute="_compute_partner_count")
     date_from = fields.Date(string="From", help="Empty: from the client's first document.")
     date_to = fields.Date(string="To", help="Empty: up to the last document.")
 
     @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        context = self.env.context
-        if "partner_ids" in fields_list and not values.get("partner_ids") \
-                and context.get("active_model") == "res.partner" and context.get("active_ids"):
-            clients = self.env["res.partner"].browse(context["active_ids"]).commercial_partner_id
-            values["partner_ids"] = [fields.Command.set(clients.ids)]
-        return values
+    def _billing_selected_clients(self, partners):
+        """A statement is a client's, the commercial entity's (a contact's is its company's)."""
+        return partners.commercial_partner_id
 
     @api.depends("partner_ids")
     def _compute_partner_count(self):
