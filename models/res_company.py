@@ -92,12 +92,11 @@ class ResCompany(models.Model):
                     values["billing_refund_journal_id"] = journal.id
             if values:
                 company.write(values)
-        return True
 
     @api.model
     def _billing_init_settings(self):
         """At install: every existing company gets the defaults."""
-        return self.sudo().search([])._billing_set_default_settings()
+        self.sudo().search([])._billing_set_default_settings()
 
     def _billing_pick_refund_journal(self):
         """The first bank (then cash) journal of the company with an offline outgoing method."""

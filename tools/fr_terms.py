@@ -82,6 +82,9 @@ LABELS = {
     "Billing payments": "Paiements de facturation",
     "Billing timeline": "Historique de facturation",
     "Billing wizard opened from a customer invoice": "Assistant de facturation ouvert à partir d'une facture client",
+    "Billing wizard opened on a selection of clients":
+        "Assistant de facturation ouvert sur une sélection de clients",
+    "Inputs of a billing credit or invoice": "Saisie d'un crédit ou d'une facture du dossier client",
     "Billing: apply the scheduled (postdated) payments due today":
         "Facturation : appliquer les paiements planifiés (postdatés) échus aujourd'hui",
     "Billing: refunds": "Facturation : remboursements",
