@@ -557,6 +557,14 @@ ERRORS = {
         "planifié.",
     "%(taxes)s cannot be used: choose active sales taxes.":
         "%(taxes)s ne peuvent pas être utilisées : choisissez des taxes de vente actives.",
+    "%(taxes)s cannot be used for credits or cancellation fees: choose active sales taxes of %(company)s.":
+        "%(taxes)s ne peuvent pas être utilisées pour les crédits ou les frais d'annulation : choisissez des "
+        "taxes de vente actives de %(company)s.",
+    "Money is given back to a client with the Record a refund button on the client's Billing tab, by a user "
+    "allowed to make refunds; %(payments)s cannot be matched with %(moves)s.":
+        "L'argent est redonné à un client avec le bouton « Enregistrer un remboursement » de l'onglet "
+        "Dossier client, par un utilisateur autorisé à faire des remboursements; %(payments)s ne peut pas "
+        "être lettré avec %(moves)s.",
     "%(what)s %(names)s belongs to another company (%(other)s); use one of %(company)s.":
         "%(what)s %(names)s appartient à une autre société (%(other)s); choisissez dans la société %(company)s.",
     "A full card number cannot be recorded. Keep only the card type and its last four digits (and the "
