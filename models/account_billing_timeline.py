@@ -1,7 +1,9 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.osv import expression
 from odoo.tools import SQL
+from odoo.tools.query import Query
 
 
 class AccountBillingTimeline(models.Model):
@@ -18,8 +20,9 @@ class AccountBillingTimeline(models.Model):
     _order = "date desc, id desc"
     _rec_name = "reference"
     _depends = {
-        "account.move.line": ["move_id", "partner_id", "account_id", "company_id", "balance", "parent_state"],
-        "account.move": ["name", "ref", "move_type", "state", "payment_state", "date", "billing_note"],
+        "account.move.line": ["move_id", "partner_id", "account_id", "company_id", "date", "balance",
+                              "amount_residual", "parent_state"],
+        "account.move": ["name", "move_type", "state", "payment_state", "origin_payment_id", "billing_note"],
         "account.payment": ["move_id", "payment_type", "billing_note", "billing_refund_state", "state",
                             "billing_postdated", "partner_id", "company_id", "date", "name", "memo"],
         "account.account": ["account_type"],
@@ -71,107 +74,169 @@ class AccountBillingTimeline(models.Model):
     running_balance_label = fields.Char(string="Balance after", compute="_compute_running_balance_label",
                                         help="The client's balance just after this row.")
 
-    def _table_query_sql(self):
+    # -------------------------------------------------------------------------
+    # THE SQL (SPEC §6, §7)
+    # -------------------------------------------------------------------------
+    # A row's running balance is the client's balance now minus the amounts of the rows after it
+    # (newest first): the newest row's is the balance, by construction, and the rows of a page need
+    # only the rows newer than them, never the client's whole history.
+
+    def _billing_rows_sql(self, scope=None):
+        """The timeline's rows. ``scope``: None (every client) or ``[(client id, company id, date)]``:
+        those clients' rows in that company from that date on, their running balances included (each
+        depends only on the rows after it)."""
+        if scope is None:
+            line_scope = pay_scope = balance_scope = SQL()
+        else:
+            values = SQL(", ").join(SQL("(%s, %s, %s::date)", partner, company, day) for partner, company, day in scope)
+            line_scope = SQL(
+                "JOIN (VALUES %s) s(partner_id, company_id, date) ON s.partner_id = p.commercial_partner_id "
+                "AND s.company_id = l.company_id AND l.date >= s.date", values)
+            pay_scope = SQL(
+                "JOIN (VALUES %s) s(partner_id, company_id, date) ON s.partner_id = p.commercial_partner_id "
+                "AND s.company_id = pay.company_id AND pay.date >= s.date", values)
+            balance_scope = SQL(
+                "JOIN (VALUES %s) s(partner_id, company_id, date) ON s.partner_id = p.commercial_partner_id "
+                "AND s.company_id = l.company_id", values)
+        # The rows' keys first (client, company, date, amount); their descriptive columns come from
+        # LEFT JOINs on unique keys, which PostgreSQL leaves out when those columns are not read (the
+        # Billing tab's list of ids, a count), as it leaves out the running balance then.
         return SQL("""
 WITH receivable AS (
-    SELECT l.move_id, p.commercial_partner_id AS partner_id, l.company_id,
-           SUM(l.balance) AS amount
+    SELECT l.move_id, p.commercial_partner_id AS partner_id, l.company_id, l.date, SUM(l.balance) AS amount
       FROM account_move_line l
       JOIN account_account a ON a.id = l.account_id
       JOIN res_partner p ON p.id = l.partner_id
+      %(line_scope)s
      WHERE a.account_type = 'asset_receivable'
        AND l.parent_state IN ('posted', 'cancel')
-  GROUP BY l.move_id, p.commercial_partner_id, l.company_id
-), documents AS (
-    SELECT m.id * 2 AS id, m.id AS move_id, pay.id AS payment_id, r.partner_id, r.company_id,
-           c.currency_id, m.date,
-           CASE
-               WHEN pay.id IS NOT NULL AND pay.payment_type = 'outbound' THEN 'refund'
-               WHEN pay.id IS NOT NULL THEN 'payment'
-               WHEN m.move_type IN ('out_invoice', 'out_receipt') THEN 'invoice'
-               WHEN m.move_type = 'out_refund' THEN 'credit'
-               WHEN r.amount >= 0 THEN 'invoice'
-               ELSE 'credit'
-           END AS kind,
-           COALESCE(m.name, '') AS reference,
-           COALESCE(m.billing_note, pay.billing_note) AS note,
-           CASE
-               WHEN pay.billing_refund_state IS NOT NULL THEN pay.billing_refund_state
-               WHEN m.state = 'cancel' THEN 'cancelled'
-               WHEN m.move_type IN ('out_invoice', 'out_refund') THEN m.payment_state
-               ELSE pay.state
-           END AS state,
-           CASE WHEN m.state = 'posted' THEN r.amount ELSE 0 END AS amount
+  GROUP BY l.move_id, p.commercial_partner_id, l.company_id, l.date
+), keys AS (
+    SELECT r.move_id * 2 AS id, r.move_id, NULL::integer AS scheduled_id, r.partner_id, r.company_id, r.date,
+           r.amount
       FROM receivable r
-      JOIN account_move m ON m.id = r.move_id
-      JOIN res_company c ON c.id = r.company_id
- LEFT JOIN account_payment pay ON pay.move_id = m.id
      UNION ALL
-    SELECT pay.id * 2 + 1, NULL, pay.id, p.commercial_partner_id, pay.company_id, c.currency_id, pay.date,
-           'scheduled', COALESCE(pay.name, '') || ' ' || COALESCE(pay.memo, ''),
-           pay.billing_note, 'scheduled', 0
+    SELECT pay.id * 2 + 1, NULL, pay.id, p.commercial_partner_id, pay.company_id, pay.date, 0
       FROM account_payment pay
       JOIN res_partner p ON p.id = pay.partner_id
-      JOIN res_company c ON c.id = pay.company_id
+      %(pay_scope)s
      WHERE pay.billing_postdated AND pay.state = 'draft'
+), balances AS (
+    -- res.partner.billing_balance: the open items (account_move_line_billing_open_idx)
+    SELECT p.commercial_partner_id AS partner_id, l.company_id, SUM(l.amount_residual) AS balance
+      FROM account_move_line l
+      JOIN account_account a ON a.id = l.account_id
+      JOIN res_partner p ON p.id = l.partner_id
+      %(balance_scope)s
+     WHERE a.account_type = 'asset_receivable'
+       AND l.parent_state = 'posted'
+       AND l.amount_residual != 0
+  GROUP BY p.commercial_partner_id, l.company_id
 )
-SELECT d.*,
-       SUM(d.amount) OVER (PARTITION BY d.partner_id, d.company_id
-                           ORDER BY d.date, d.id
-                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running_balance
-  FROM documents d
-""")
+SELECT k.id, k.move_id, pay.id AS payment_id, k.partner_id, k.company_id, c.currency_id, k.date,
+       CASE
+           WHEN k.scheduled_id IS NOT NULL THEN 'scheduled'
+           WHEN pay.id IS NOT NULL AND pay.payment_type = 'outbound' THEN 'refund'
+           WHEN pay.id IS NOT NULL THEN 'payment'
+           WHEN m.move_type IN ('out_invoice', 'out_receipt') THEN 'invoice'
+           WHEN m.move_type = 'out_refund' THEN 'credit'
+           WHEN k.amount >= 0 THEN 'invoice'
+           ELSE 'credit'
+       END AS kind,
+       CASE
+           WHEN k.scheduled_id IS NOT NULL THEN COALESCE(pay.name, '') || ' ' || COALESCE(pay.memo, '')
+           ELSE COALESCE(m.name, '')
+       END AS reference,
+       COALESCE(m.billing_note, pay.billing_note) AS note,
+       CASE
+           WHEN k.scheduled_id IS NOT NULL THEN 'scheduled'
+           WHEN pay.billing_refund_state IS NOT NULL THEN pay.billing_refund_state
+           WHEN m.state = 'cancel' THEN 'cancelled'
+           WHEN m.move_type IN ('out_invoice', 'out_refund') THEN m.payment_state
+           ELSE pay.state
+       END AS state,
+       CASE WHEN m.state = 'posted' THEN k.amount ELSE 0 END AS amount,
+       COALESCE(b.balance, 0) - COALESCE(SUM(CASE WHEN m.state = 'posted' THEN k.amount ELSE 0 END) OVER (
+           PARTITION BY k.partner_id, k.company_id ORDER BY k.date DESC, k.id DESC
+           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS running_balance
+  FROM keys k
+  LEFT JOIN account_move m ON m.id = k.move_id
+  LEFT JOIN account_payment pay ON pay.id = COALESCE(m.origin_payment_id, k.scheduled_id)
+  LEFT JOIN res_company c ON c.id = k.company_id
+  LEFT JOIN balances b ON b.partner_id = k.partner_id AND b.company_id = k.company_id
+""", line_scope=line_scope, pay_scope=pay_scope, balance_scope=balance_scope)
 
     def _compute_running_balance_label(self):
         for row in self:
-            row.running_balance_label = row.partner_id._billing_format_balance(row.running_balance, row.currency_id)
+            row.running_balance_label = self.env["res.partner"]._billing_format_balance(
+                row.running_balance, row.currency_id)
 
     @property
     def _table_query(self):
-        return self._table_query_sql()
+        return self._billing_rows_sql()
 
-    # Speed (SPEC §7): the running balance is a window over each client's rows, so a filter on
-    # ``partner_id`` is pushed into the view (an index scan of that client's items), but a filter on
-    # ``id`` alone is not: reading rows by id (the Billing tab's first page) would compute the view
-    # for every client of the database. Rows read or searched by id are restricted to their clients.
+    # Speed (SPEC §7): a filter on ``partner_id`` goes into the SQL above (an index scan of that
+    # client's items), a filter on ``id`` cannot (the running balance is a window over the client's
+    # rows). Rows read or searched by id (the Billing tab's page) are read from a copy of the SQL
+    # limited to their clients, from the oldest of them on: a page of the newest rows costs a page.
 
     @api.model
-    def _billing_partners_of(self, ids):
-        """The clients of the rows ``ids`` (a move's row is 2 × its id, a scheduled payment's 2 × its
-        id + 1), read from the indexed move and payment tables."""
-        move_ids = tuple({row_id // 2 for row_id in ids if row_id and row_id % 2 == 0})
-        payment_ids = tuple({row_id // 2 for row_id in ids if row_id and row_id % 2 == 1})
-        self.env["account.move.line"].flush_model(["move_id", "partner_id"])
-        self.env["account.payment"].flush_model(["partner_id"])
+    def _billing_scope_of(self, ids):
+        """[(client, company, date of the oldest of the rows ``ids``)]: a move's row is 2 × its id, a
+        scheduled payment's 2 × its id + 1; read through the indexed move and payment ids."""
+        move_ids = sorted({row_id // 2 for row_id in ids if row_id and row_id % 2 == 0})
+        payment_ids = sorted({row_id // 2 for row_id in ids if row_id and row_id % 2 == 1})
+        self.env["account.move.line"].flush_model(["move_id", "partner_id", "account_id", "company_id", "date",
+                                                  "parent_state"])
+        self.env["account.payment"].flush_model(["partner_id", "company_id", "date", "billing_postdated", "state"])
+        # The items of those moves first (their index), then their clients.
         rows = self.env.execute_query(SQL(
-            """SELECT p.commercial_partner_id FROM account_move_line l JOIN res_partner p ON p.id = l.partner_id
-                WHERE l.move_id IN %(moves)s
-               UNION
-               SELECT p.commercial_partner_id FROM account_payment pay JOIN res_partner p ON p.id = pay.partner_id
-                WHERE pay.id IN %(payments)s""",
-            moves=move_ids or (0,), payments=payment_ids or (0,)))
-        return tuple(row[0] for row in rows)
+            """SELECT p.commercial_partner_id, r.company_id, r.date
+                 FROM (SELECT l.partner_id, l.company_id, MIN(l.date) AS date
+                         FROM account_move_line l
+                         JOIN account_account a ON a.id = l.account_id
+                        WHERE l.move_id = ANY(%(moves)s) AND a.account_type = 'asset_receivable'
+                          AND l.parent_state IN ('posted', 'cancel')
+                     GROUP BY l.partner_id, l.company_id
+                    UNION ALL
+                       SELECT pay.partner_id, pay.company_id, MIN(pay.date)
+                         FROM account_payment pay
+                        WHERE pay.id = ANY(%(payments)s) AND pay.billing_postdated AND pay.state = 'draft'
+                     GROUP BY pay.partner_id, pay.company_id) r
+                 JOIN res_partner p ON p.id = r.partner_id""",
+            moves=move_ids, payments=payment_ids))
+        scope = {}
+        for partner, company, day in rows:
+            scope[partner, company] = min(day, scope.get((partner, company), day))
+        return sorted((partner, company, day) for (partner, company), day in scope.items())
 
-    def _billing_restrict_to_partners(self, query, ids):
-        partners = self._billing_partners_of(ids)
-        query.add_where(SQL("%s IN %s", SQL.identifier(query.table, "partner_id"), partners or (0,)))
-        return query
+    def _billing_query_of(self, ids):
+        """A Query on the rows of the clients of ``ids``, from the oldest of them on (see above)."""
+        scope = self._billing_scope_of(ids)
+        if not scope:
+            query = Query(self.env, self._table, self._table_sql)
+            query.add_where(SQL("FALSE"))
+            return query
+        table = SQL().join([SQL("(%s)", self._billing_rows_sql(scope)),
+                            *(SQL(to_flush=field) for field in self._table_sql.to_flush)])
+        return Query(self.env, self._table, table)
 
     def _as_query(self, ordered=True):
-        query = super()._as_query(ordered=ordered)
-        if self._ids:
-            self._billing_restrict_to_partners(query, self._ids)
+        if not self._ids:
+            return super()._as_query(ordered=ordered)
+        query = self._billing_query_of(self._ids)
+        query.set_result_ids(self._ids, ordered)
         return query
 
     @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        query = super()._search(domain, offset=offset, limit=limit, order=order)
+    def _where_calc(self, domain, active_test=True):
         # The web client orders the rows of a one2many it has read with [("id", "in", ids)].
         if (isinstance(domain, (list, tuple)) and len(domain) == 1 and isinstance(domain[0], (list, tuple))
                 and tuple(domain[0][:2]) == ("id", "in") and isinstance(domain[0][2], (list, tuple))
-                and domain[0][2] and not query.is_empty()):
-            self._billing_restrict_to_partners(query, [row_id for row_id in domain[0][2] if isinstance(row_id, int)])
-        return query
+                and domain[0][2]):
+            query = self._billing_query_of([row_id for row_id in domain[0][2] if isinstance(row_id, int)])
+            return expression.expression(domain, self, query=query).query
+        return super()._where_calc(domain, active_test=active_test)
 
     def action_open_document(self):
         self.ensure_one()

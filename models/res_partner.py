@@ -1,5 +1,6 @@
 import datetime
 import functools
+from collections import defaultdict
 
 from markupsafe import Markup
 
@@ -47,7 +48,8 @@ class ResPartner(models.Model):
     # -------------------------------------------------------------------------
 
     def _billing_balances(self):
-        """{commercial partner id: balance} in one SQL aggregate for the whole batch."""
+        """{commercial partner id: balance} in one SQL aggregate for the whole batch, over the items
+        with a residual only (account_move_line_billing_open_idx): however long the client's history."""
         commercial_ids = tuple({p.commercial_partner_id.id for p in self if p.commercial_partner_id})
         if not commercial_ids:
             return {}
@@ -61,6 +63,7 @@ class ResPartner(models.Model):
               JOIN res_partner p ON p.id = l.partner_id
               JOIN account_account a ON a.id = l.account_id
              WHERE l.parent_state = 'posted'
+               AND l.amount_residual != 0
                AND a.account_type = 'asset_receivable'
                AND l.company_id = %(company)s
                AND p.commercial_partner_id IN %(partners)s
@@ -94,6 +97,41 @@ class ResPartner(models.Model):
             partner.billing_available_credit = max(0.0, -balance)
             partner.billing_scheduled_amount = scheduled.get(partner.commercial_partner_id.id, 0.0)
             partner.billing_balance_label = partner._billing_format_balance(balance, currency)
+
+    def _fetch_query(self, query, fields):
+        timeline = self._fields["billing_timeline_ids"]
+        if timeline not in fields:
+            return super()._fetch_query(query, fields)
+        fetched = super()._fetch_query(query, [field for field in fields if field is not timeline])
+        if fetched:
+            fetched._billing_fetch_timeline_ids()
+        return fetched
+
+    def _billing_fetch_timeline_ids(self):
+        """The Billing tab's timeline: the ids of every row (the list pages them), in the timeline's
+        order, as Odoo's one2many reads them (record rules included) but in one query whose rows are
+        not made records one by one: a client with 10,000 documents costs a query, not 10,000 records."""
+        field = self._fields["billing_timeline_ids"]
+        Timeline = self.env["account.billing.timeline"].with_context(active_test=False, **field.context)
+        query = Timeline._search([("partner_id", "in", self.ids)], order=Timeline._order)
+        rows = self.env.execute_query(query.select(
+            SQL.identifier(query.table, "id"), SQL.identifier(query.table, "partner_id")))
+        by_client = defaultdict(list)
+        for row_id, client_id in rows:
+            by_client[client_id].append(row_id)
+        self.env.cache.insert_missing(self, field, [tuple(by_client[client_id]) for client_id in self._ids])
+
+    def web_read(self, specification):
+        """The Billing tab (SPEC §3, §7): its timeline comes in the timeline's own order (the one2many
+        reads it so); the web client's request to order it again, by id, is left out."""
+        timeline = specification.get("billing_timeline_ids")
+        if timeline and timeline.get("order"):
+            def terms(order):
+                return [" ".join(term.lower().split()) for term in order.split(",")]
+            if terms(timeline["order"]) == terms(self.env["account.billing.timeline"]._order):
+                specification = {**specification, "billing_timeline_ids": {
+                    key: value for key, value in timeline.items() if key != "order"}}
+        return super().web_read(specification)
 
     def _billing_format_balance(self, balance, currency):
         """SPEC §1: a negative balance reads 'Credit 25.00', never '-25.00 owed'."""
