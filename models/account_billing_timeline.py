@@ -1,3 +1,5 @@
+import datetime
+
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -210,6 +212,12 @@ SELECT k.id, k.move_id, pay.id AS payment_id, k.partner_id, k.company_id, c.curr
             scope[partner, company] = min(day, scope.get((partner, company), day))
         return sorted((partner, company, day) for (partner, company), day in scope.items())
 
+    def _billing_table_sql(self, scope):
+        """The table of a Query on the rows of ``scope`` (see ``_billing_rows_sql``), with what the
+        ORM flushes before reading the timeline."""
+        return SQL().join([SQL("(%s)", self._billing_rows_sql(scope)),
+                           *(SQL(to_flush=field) for field in self._table_sql.to_flush)])
+
     def _billing_query_of(self, ids):
         """A Query on the rows of the clients of ``ids``, from the oldest of them on (see above)."""
         scope = self._billing_scope_of(ids)
@@ -217,9 +225,7 @@ SELECT k.id, k.move_id, pay.id AS payment_id, k.partner_id, k.company_id, c.curr
             query = Query(self.env, self._table, self._table_sql)
             query.add_where(SQL("FALSE"))
             return query
-        table = SQL().join([SQL("(%s)", self._billing_rows_sql(scope)),
-                            *(SQL(to_flush=field) for field in self._table_sql.to_flush)])
-        return Query(self.env, self._table, table)
+        return Query(self.env, self._table, self._billing_table_sql(scope))
 
     def _as_query(self, ordered=True):
         if not self._ids:
@@ -237,6 +243,45 @@ SELECT k.id, k.move_id, pay.id AS payment_id, k.partner_id, k.company_id, c.curr
             query = self._billing_query_of([row_id for row_id in domain[0][2] if isinstance(row_id, int)])
             return expression.expression(domain, self, query=query).query
         return super()._where_calc(domain, active_test=active_test)
+
+    # The client statement (res.partner._billing_statement_data): many rows, read as plain tuples.
+
+    @api.model
+    def _billing_period_rows(self, clients, company, date_from=None, date_to=None):
+        """[(id, client id, date, kind, reference, note, state, amount, running balance)] of the
+        documents of ``clients`` in ``company`` from ``date_from`` to ``date_to`` (either may be
+        empty), oldest first, in one query that reads the clients' rows from ``date_from`` on only."""
+        self.check_access("read")
+        if not clients:
+            return []
+        start = date_from or datetime.date.min
+        query = Query(self.env, self._table, self._billing_table_sql(
+            [(client_id, company.id, start) for client_id in clients.ids]))
+        query.add_where(SQL("%s != 'scheduled'", SQL.identifier(query.table, "kind")))
+        if date_to:
+            query.add_where(SQL("%s <= %s", SQL.identifier(query.table, "date"), date_to))
+        query.order = SQL("%s, %s, %s", *(SQL.identifier(query.table, name) for name in ("partner_id", "date", "id")))
+        return self.env.execute_query(query.select(*(SQL.identifier(query.table, name) for name in (
+            "id", "partner_id", "date", "kind", "reference", "note", "state", "amount", "running_balance"))))
+
+    @api.model
+    def _billing_scheduled_rows(self, clients, company):
+        """[(id, client id, date, reference, note, amount)] of the scheduled payments of ``clients`` in
+        ``company`` (not applied yet: 0 in the timeline's amounts), whatever their date."""
+        self.check_access("read")
+        if not clients:
+            return []
+        self.env["account.payment"].flush_model(["partner_id", "company_id", "date", "name", "memo", "billing_note",
+                                                 "billing_postdated", "state", "amount_company_currency_signed"])
+        return self.env.execute_query(SQL(
+            """SELECT pay.id * 2 + 1, p.commercial_partner_id, pay.date,
+                      TRIM(COALESCE(pay.name, '') || ' ' || COALESCE(pay.memo, '')), pay.billing_note,
+                      pay.amount_company_currency_signed
+                 FROM account_payment pay
+                 JOIN res_partner p ON p.id = pay.partner_id
+                WHERE pay.billing_postdated AND pay.state = 'draft' AND pay.company_id = %s
+                  AND p.commercial_partner_id IN %s
+             ORDER BY pay.date, pay.id""", company.id, tuple(clients.ids)))
 
     def action_open_document(self):
         self.ensure_one()

@@ -112,17 +112,55 @@ class TestQueryBudget(BillingCommon):
             with self.subTest(operation=key):
                 self.check_flat(key, setup, func)
 
-    def test_billing_tab_budget(self):
-        """The client form's Billing tab (balance fields and the timeline's first page, as the web
-        client reads them): the same queries at 2 and at 200 documents."""
-        spec = {
-            "billing_balance": {}, "billing_balance_label": {}, "billing_available_credit": {},
-            "billing_scheduled_amount": {},
-            "billing_timeline_ids": {"fields": {"date": {}, "kind": {}, "reference": {}, "state": {}, "amount": {},
-                                                "running_balance": {}, "running_balance_label": {}},
+    def billing_tab_spec(self):
+        """What the web client asks for when it opens the client's form on the Billing tab."""
+        return {
+            "display_name": {}, "billing_balance": {}, "billing_balance_label": {}, "billing_available_credit": {},
+            "billing_scheduled_amount": {}, "billing_currency_id": {"fields": {}},
+            "billing_timeline_ids": {"fields": {"currency_id": {}, "date": {}, "kind": {}, "reference": {}, "note": {},
+                                                "state": {}, "amount": {}, "running_balance": {},
+                                                "running_balance_label": {}, "move_id": {}, "payment_id": {}},
                                      "limit": 20, "order": "date desc, id desc"},
         }
+
+    def test_billing_tab_budget(self):
+        """The client form's Billing tab (balance fields and the timeline's first page, as the web
+        client reads them): the same queries at 2 and at 200 documents, within the budget."""
+        spec = self.billing_tab_spec()
         self.check_flat("Billing tab", lambda c: None, lambda c, _s: c.web_read(spec))
         data = self.large.web_read(spec)[0]
         self.assertEqual(len(data["billing_timeline_ids"]), 200)
         self.assertAlmostEqual(data["billing_timeline_ids"][0]["running_balance"], data["billing_balance"], places=2)
+
+    def test_billing_tab_page_running_balances(self):
+        """A page read by id (the Billing tab's rows, any page) has the running balances of the whole
+        timeline: each row's is the one of the row before it (oldest first) plus its amount, the
+        newest row's is the balance; and the web client's ordering is the timeline's."""
+        self.credit(self.large, 30.0)
+        invoice = self.invoice(40.0, partner=self.large)
+        self.pay_invoice(invoice, amount=20.0, journal=self.cash_journal)
+        self.env.invalidate_all()
+        Timeline = self.env["account.billing.timeline"]
+        everything = Timeline.search_read([("partner_id", "=", self.large.id)], ["amount", "running_balance"])
+        self.assertEqual(len(everything), 203)
+        ids = [row["id"] for row in everything]
+        expected = {row["id"]: row["running_balance"] for row in everything}
+        running = 0.0
+        for row in reversed(everything):
+            running += row["amount"]
+            self.assertAlmostEqual(row["running_balance"], running, places=2)
+        self.assertAlmostEqual(everything[0]["running_balance"], self.large.billing_balance, places=2)
+        spec = self.billing_tab_spec()
+        data = self.large.web_read(spec)[0]["billing_timeline_ids"]
+        self.assertEqual([row["id"] for row in data], ids)
+        for row in data[:20]:
+            self.assertAlmostEqual(row["running_balance"], expected[row["id"]], places=2)
+        # Pages read by id, from the newest to the oldest, and rows picked across the history.
+        for chunk in [ids[start:start + 20] for start in range(0, len(ids), 20)] + [ids[5::37]]:
+            self.env.invalidate_all()
+            for row in Timeline.browse(chunk).read(["running_balance"]):
+                self.assertAlmostEqual(row["running_balance"], expected[row["id"]], places=2)
+        # The web client ordering rows it holds by id: the timeline's order.
+        self.assertEqual(Timeline.search([("id", "in", ids[40:90])], order="date desc, id desc").ids, ids[40:90])
+        self.assertEqual(Timeline.search([("id", "in", ids[40:90])], order="amount, id").ids,
+                         [row["id"] for row in sorted(everything[40:90], key=lambda row: (row["amount"], row["id"]))])
