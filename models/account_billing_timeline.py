@@ -88,30 +88,34 @@ class AccountBillingTimeline(models.Model):
         those clients' rows in that company from that date on, their running balances included (each
         depends only on the rows after it)."""
         if scope is None:
-            line_scope = pay_scope = balance_scope = SQL()
+            client_scope = line_scope = pay_scope = SQL()
         else:
             values = SQL(", ").join(SQL("(%s, %s, %s::date)", partner, company, day) for partner, company, day in scope)
-            line_scope = SQL(
-                "JOIN (VALUES %s) s(partner_id, company_id, date) ON s.partner_id = p.commercial_partner_id "
-                "AND s.company_id = l.company_id AND l.date >= s.date", values)
+            client_scope = SQL(
+                "JOIN (VALUES %s) s(partner_id, company_id, date) ON s.partner_id = p.commercial_partner_id", values)
+            line_scope = SQL("AND l.company_id = s.company_id AND l.date >= s.date")
             pay_scope = SQL(
                 "JOIN (VALUES %s) s(partner_id, company_id, date) ON s.partner_id = p.commercial_partner_id "
                 "AND s.company_id = pay.company_id AND pay.date >= s.date", values)
-            balance_scope = SQL(
-                "JOIN (VALUES %s) s(partner_id, company_id, date) ON s.partner_id = p.commercial_partner_id "
-                "AND s.company_id = l.company_id", values)
+        # A client's items are read partner by partner (LATERAL ... OFFSET 0: an index scan on the
+        # partner and the receivable accounts, account_move_line_billing_partner_date_idx), never by a
+        # merge of every journal item with the partners, which the planner may prefer when a few clients
+        # hold most of the items.
+        receivable_accounts = SQL("ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable')")
         # The rows' keys first (client, company, date, amount); their descriptive columns come from
         # LEFT JOINs on unique keys, which PostgreSQL leaves out when those columns are not read (the
         # Billing tab's list of ids, a count), as it leaves out the running balance then.
         return SQL("""
 WITH receivable AS (
     SELECT l.move_id, p.commercial_partner_id AS partner_id, l.company_id, l.date, SUM(l.balance) AS amount
-      FROM account_move_line l
-      JOIN account_account a ON a.id = l.account_id
-      JOIN res_partner p ON p.id = l.partner_id
-      %(line_scope)s
-     WHERE a.account_type = 'asset_receivable'
-       AND l.parent_state IN ('posted', 'cancel')
+      FROM res_partner p
+      %(client_scope)s
+     CROSS JOIN LATERAL (
+        SELECT l.move_id, l.company_id, l.date, l.balance
+          FROM account_move_line l
+         WHERE l.partner_id = p.id AND l.account_id = ANY(%(receivable_accounts)s)
+           AND l.parent_state IN ('posted', 'cancel') %(line_scope)s
+        OFFSET 0) l
   GROUP BY l.move_id, p.commercial_partner_id, l.company_id, l.date
 ), keys AS (
     SELECT r.move_id * 2 AS id, r.move_id, NULL::integer AS scheduled_id, r.partner_id, r.company_id, r.date,
@@ -124,15 +128,16 @@ WITH receivable AS (
       %(pay_scope)s
      WHERE pay.billing_postdated AND pay.state = 'draft'
 ), balances AS (
-    -- res.partner.billing_balance: the open items (account_move_line_billing_open_idx)
+    -- res.partner.billing_balance: the items with a residual (account_move_line_billing_open_idx)
     SELECT p.commercial_partner_id AS partner_id, l.company_id, SUM(l.amount_residual) AS balance
-      FROM account_move_line l
-      JOIN account_account a ON a.id = l.account_id
-      JOIN res_partner p ON p.id = l.partner_id
-      %(balance_scope)s
-     WHERE a.account_type = 'asset_receivable'
-       AND l.parent_state = 'posted'
-       AND l.amount_residual != 0
+      FROM res_partner p
+      %(client_scope)s
+     CROSS JOIN LATERAL (
+        SELECT l.company_id, l.amount_residual
+          FROM account_move_line l
+         WHERE l.partner_id = p.id AND l.account_id = ANY(%(receivable_accounts)s)
+           AND l.parent_state = 'posted' AND l.amount_residual != 0 %(balance_scope)s
+        OFFSET 0) l
   GROUP BY p.commercial_partner_id, l.company_id
 )
 SELECT k.id, k.move_id, pay.id AS payment_id, k.partner_id, k.company_id, c.currency_id, k.date,
@@ -166,7 +171,9 @@ SELECT k.id, k.move_id, pay.id AS payment_id, k.partner_id, k.company_id, c.curr
   LEFT JOIN account_payment pay ON pay.id = COALESCE(m.origin_payment_id, k.scheduled_id)
   LEFT JOIN res_company c ON c.id = k.company_id
   LEFT JOIN balances b ON b.partner_id = k.partner_id AND b.company_id = k.company_id
-""", line_scope=line_scope, pay_scope=pay_scope, balance_scope=balance_scope)
+""", client_scope=client_scope, line_scope=line_scope, pay_scope=pay_scope,
+           balance_scope=SQL("AND l.company_id = s.company_id") if scope is not None else SQL(),
+           receivable_accounts=receivable_accounts)
 
     def _compute_running_balance_label(self):
         for row in self:

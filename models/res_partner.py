@@ -56,17 +56,20 @@ class ResPartner(models.Model):
         self.env["account.move.line"].flush_model(
             ["amount_residual", "parent_state", "account_id", "company_id", "partner_id"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
+        # Partner by partner (LATERAL ... OFFSET 0): an index scan of each partner's items with a residual
+        # on the receivable accounts (account_move_line_billing_open_idx), see account.billing.timeline.
         rows = self.env.execute_query(SQL(
             """
             SELECT p.commercial_partner_id, SUM(l.amount_residual)
-              FROM account_move_line l
-              JOIN res_partner p ON p.id = l.partner_id
-              JOIN account_account a ON a.id = l.account_id
-             WHERE l.parent_state = 'posted'
-               AND l.amount_residual != 0
-               AND a.account_type = 'asset_receivable'
-               AND l.company_id = %(company)s
-               AND p.commercial_partner_id IN %(partners)s
+              FROM res_partner p
+             CROSS JOIN LATERAL (
+                SELECT l.amount_residual
+                  FROM account_move_line l
+                 WHERE l.partner_id = p.id AND l.company_id = %(company)s AND l.parent_state = 'posted'
+                   AND l.amount_residual != 0
+                   AND l.account_id = ANY(ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable'))
+                OFFSET 0) l
+             WHERE p.commercial_partner_id IN %(partners)s
           GROUP BY p.commercial_partner_id
             """,
             company=self.env.company.id, partners=commercial_ids,
@@ -617,12 +620,16 @@ class ResPartner(models.Model):
             """SELECT p.commercial_partner_id,
                       COALESCE(SUM(l.balance) FILTER (WHERE %(since)s), 0),
                       COALESCE(SUM(l.balance) FILTER (WHERE %(after)s), 0)
-                 FROM account_move_line l
-                 JOIN account_account a ON a.id = l.account_id
-                 JOIN res_partner p ON p.id = l.partner_id
-                WHERE a.account_type = 'asset_receivable' AND l.parent_state = 'posted'
-                  AND l.company_id = %(company)s AND p.commercial_partner_id IN %(clients)s
-                  AND (%(since)s OR %(after)s)
+                 FROM res_partner p
+                CROSS JOIN LATERAL (
+                   SELECT l.date, l.balance
+                     FROM account_move_line l
+                    WHERE l.partner_id = p.id AND l.company_id = %(company)s AND l.parent_state = 'posted'
+                      AND l.account_id = ANY(ARRAY(SELECT id FROM account_account
+                                                    WHERE account_type = 'asset_receivable'))
+                      AND (%(since)s OR %(after)s)
+                   OFFSET 0) l
+                WHERE p.commercial_partner_id IN %(clients)s
              GROUP BY p.commercial_partner_id""",
             since=since, after=after, company=self.env.company.id, clients=tuple(self.ids)))}
         currency = self.env.company.currency_id
