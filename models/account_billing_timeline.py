@@ -193,8 +193,9 @@ SELECT k.id, k.move_id, pay.id AS payment_id, k.partner_id, k.company_id, c.curr
     def _billing_scope_of(self, ids):
         """[(client, company, date of the oldest of the rows ``ids``)]: a move's row is 2 × its id, a
         scheduled payment's 2 × its id + 1; read through the indexed move and payment ids."""
-        move_ids = sorted({row_id // 2 for row_id in ids if row_id and row_id % 2 == 0})
-        payment_ids = sorted({row_id // 2 for row_id in ids if row_id and row_id % 2 == 1})
+        ids = [row_id for row_id in ids if isinstance(row_id, int) and row_id > 0]
+        move_ids = sorted({row_id // 2 for row_id in ids if row_id % 2 == 0})
+        payment_ids = sorted({row_id // 2 for row_id in ids if row_id % 2 == 1})
         self.env["account.move.line"].flush_model(["move_id", "partner_id", "account_id", "company_id", "date",
                                                   "parent_state"])
         self.env["account.payment"].flush_model(["partner_id", "company_id", "date", "billing_postdated", "state"])
