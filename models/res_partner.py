@@ -56,9 +56,15 @@ class ResPartner(models.Model):
         self.env["account.move.line"].flush_model(
             ["amount_residual", "parent_state", "account_id", "company_id", "partner_id"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
-        # Partner by partner (LATERAL ... OFFSET 0): an index scan of each partner's items with a residual
-        # on the receivable accounts (account_move_line_billing_open_idx), see account.billing.timeline.
-        rows = self.env.execute_query(SQL(
+        rows = self.env.execute_query(self._billing_balances_sql(self.env.company.id, commercial_ids))
+        return dict(rows)
+
+    @api.model
+    def _billing_balances_sql(self, company_id, commercial_ids):
+        """The balance of each commercial partner of ``commercial_ids`` in the company: partner by
+        partner (LATERAL ... OFFSET 0), an index scan of each partner's items with a residual on the
+        receivable accounts (account_move_line_billing_open_idx), see account.billing.timeline."""
+        return SQL(
             """
             SELECT p.commercial_partner_id, SUM(l.amount_residual)
               FROM res_partner p
@@ -72,9 +78,8 @@ class ResPartner(models.Model):
              WHERE p.commercial_partner_id IN %(partners)s
           GROUP BY p.commercial_partner_id
             """,
-            company=self.env.company.id, partners=commercial_ids,
-        ))
-        return dict(rows)
+            company=company_id, partners=tuple(commercial_ids),
+        )
 
     def _billing_scheduled(self):
         commercial_ids = tuple({p.commercial_partner_id.id for p in self if p.commercial_partner_id})

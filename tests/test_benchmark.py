@@ -425,12 +425,7 @@ class TestBillingBenchmark(RefundCase):
         self.explain("timeline first page read by id (running balances)", page_query.select(*(
             SQL.identifier(page_query.table, name) for name in ("id", "date", "kind", "state", "amount",
                                                                  "running_balance"))))
-        self.explain("balance", SQL(
-            """SELECT p.commercial_partner_id, SUM(l.amount_residual) FROM account_move_line l
-               JOIN res_partner p ON p.id = l.partner_id JOIN account_account a ON a.id = l.account_id
-              WHERE l.parent_state = 'posted' AND l.amount_residual != 0 AND a.account_type = 'asset_receivable'
-                AND l.company_id = %s AND p.commercial_partner_id IN %s GROUP BY p.commercial_partner_id""",
-            self.env.company.id, (client.id,)))
+        self.explain("balance", self.env["res.partner"]._billing_balances_sql(self.env.company.id, client.ids))
         self.explain("open credit items", self.env["account.move.line"]._search([
             ("partner_id", "child_of", client.id), ("company_id", "=", self.env.company.id),
             ("parent_state", "=", "posted"), ("account_id.account_type", "=", "asset_receivable"),
