@@ -17,8 +17,8 @@ def render(results):
             f"and median time at {' / '.join(sizes)} earlier documents (growth: from the smallest to the largest).",
             "",
             "| Operation | ours ms (p95) | native ms (p95) | time ratio | ours q | native q | q ratio "
-            f"| ours q at {' / '.join(sizes)} | ours ms at {' / '.join(sizes)} | growth |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            f"| ours q at {' / '.join(sizes)} | ours ms at {' / '.join(sizes)} | growth | load |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for key, by_size in operations.items():
             entry = by_size[big]
@@ -31,18 +31,24 @@ def render(results):
                 f"| {key}{' (missed)' if missed else ''} | {ours['median_ms']:.0f} ({ours['p95_ms']:.0f}) "
                 f"| {native['median_ms']:.0f} ({native['p95_ms']:.0f}) | {entry['ratio_time']:.2f} "
                 f"| {ours['queries']} | {native['queries']} | {entry['ratio_queries']:.2f} | {queries} | {times} "
-                f"| {growth:+.0%} |")
-    if results.get("billing_tab"):
-        lines += ["", "Billing tab (server time; median / p95 ms, queries):", "",
-                  "| Read | median ms | p95 ms | queries |", "|---|---|---|---|"]
-        for key, entry in results["billing_tab"].items():
-            lines.append(f"| {key} | {entry['median_ms']:.1f} | {entry['p95_ms']:.1f} | {entry['queries']} |")
+                f"| {growth:+.0%} | {entry.get('load', '-')} |")
+    for section, title in (("billing_tab", "Billing tab"), ("statement", "Statement")):
+        if not results.get(section):
+            continue
+        lines += ["", f"{title} (server time; median / p95 ms, queries, 1-minute load average of the machine):", "",
+                  "| Read | median ms | p95 ms | queries | rows | load |", "|---|---|---|---|---|---|"]
+        for key, entry in results[section].items():
+            lines.append(f"| {key} | {entry['median_ms']:.1f} | {entry['p95_ms']:.1f} | {entry['queries']} "
+                         f"| {entry.get('rows', '-')} | {entry.get('load', '-')} |")
+    for key, entry in results.get("flat_differences", {}).items():
+        lines += ["", f"Not flat: {key}, queries by size {entry['counts']}; the queries that differ:", "```",
+                  *entry["diff"], "```"]
     if results.get("crons"):
         lines += ["", "Scheduled actions (committed data, as the cron worker runs them):", "",
-                  "| Action | records | seconds | runs | fixture s |", "|---|---|---|---|---|"]
+                  "| Action | records | seconds | runs | fixture s | load |", "|---|---|---|---|---|---|"]
         for key, entry in results["crons"].items():
             lines.append(f"| {key} | {entry['count']} | {entry['seconds']} | {entry['runs']} "
-                         f"| {entry['fixture_seconds']} |")
+                         f"| {entry['fixture_seconds']} | {entry.get('load', '-')} |")
     if results.get("fixtures"):
         lines += ["", "Fixtures: " + ", ".join(f"{key}: {value}" for key, value in results["fixtures"].items())]
     for key, plan in results.get("plans", {}).items():

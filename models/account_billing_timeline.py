@@ -1,14 +1,18 @@
+import datetime
+
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.osv import expression
 from odoo.tools import SQL
+from odoo.tools.query import Query
 
 
 class AccountBillingTimeline(models.Model):
-    """One row per billing document of a client (SPEC §3, §6), running balance in SQL.
+    """One row per billing document of a client (docs/rules.md §3, §6), running balance in SQL.
 
     Read by the same groups as Odoo's partner credit/debit (security/ir.model.access.csv); a record
-    rule shows the current company only, even with several companies selected (SPEC §5), so that
+    rule shows the current company only, even with several companies selected (docs/rules.md §5), so that
     the newest row's running balance is the client's balance.
     """
 
@@ -18,8 +22,9 @@ class AccountBillingTimeline(models.Model):
     _order = "date desc, id desc"
     _rec_name = "reference"
     _depends = {
-        "account.move.line": ["move_id", "partner_id", "account_id", "company_id", "balance", "parent_state"],
-        "account.move": ["name", "ref", "move_type", "state", "payment_state", "date", "billing_note"],
+        "account.move.line": ["move_id", "partner_id", "account_id", "company_id", "date", "balance",
+                              "amount_residual", "parent_state"],
+        "account.move": ["name", "move_type", "state", "payment_state", "origin_payment_id", "billing_note"],
         "account.payment": ["move_id", "payment_type", "billing_note", "billing_refund_state", "state",
                             "billing_postdated", "partner_id", "company_id", "date", "name", "memo"],
         "account.account": ["account_type"],
@@ -71,113 +76,226 @@ class AccountBillingTimeline(models.Model):
     running_balance_label = fields.Char(string="Balance after", compute="_compute_running_balance_label",
                                         help="The client's balance just after this row.")
 
-    def _table_query_sql(self):
+    # -------------------------------------------------------------------------
+    # THE SQL (docs/rules.md §6, §7)
+    # -------------------------------------------------------------------------
+    # A row's running balance is the client's balance now minus the amounts of the rows after it
+    # (newest first): the newest row's is the balance, by construction, and the rows of a page need
+    # only the rows newer than them, never the client's whole history.
+
+    def _billing_rows_sql(self, scope=None):
+        """The timeline's rows. ``scope``: None (every client) or ``[(client id, company id, date)]``:
+        those clients' rows in that company from that date on, their running balances included (each
+        depends only on the rows after it)."""
+        if scope is None:
+            client_scope = line_scope = pay_scope = SQL()
+        else:
+            values = SQL(", ").join(SQL("(%s, %s, %s::date)", partner, company, day) for partner, company, day in scope)
+            client_scope = SQL(
+                "JOIN (VALUES %s) s(partner_id, company_id, date) ON s.partner_id = p.commercial_partner_id", values)
+            line_scope = SQL("AND l.company_id = s.company_id AND l.date >= s.date")
+            pay_scope = SQL(
+                "JOIN (VALUES %s) s(partner_id, company_id, date) ON s.partner_id = p.commercial_partner_id "
+                "AND s.company_id = pay.company_id AND pay.date >= s.date", values)
+        # A client's items are read partner by partner (LATERAL ... OFFSET 0: an index scan on the
+        # partner and the receivable accounts, account_move_line_billing_partner_date_idx), never by a
+        # merge of every journal item with the partners, which the planner may prefer when a few clients
+        # hold most of the items.
+        receivable_accounts = SQL("ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable')")
+        # The rows' keys first (client, company, date, amount); their descriptive columns come from
+        # LEFT JOINs on unique keys, which PostgreSQL leaves out when those columns are not read (the
+        # Billing tab's list of ids, a count), as it leaves out the running balance then.
         return SQL("""
 WITH receivable AS (
-    SELECT l.move_id, p.commercial_partner_id AS partner_id, l.company_id,
-           SUM(l.balance) AS amount
-      FROM account_move_line l
-      JOIN account_account a ON a.id = l.account_id
-      JOIN res_partner p ON p.id = l.partner_id
-     WHERE a.account_type = 'asset_receivable'
-       AND l.parent_state IN ('posted', 'cancel')
-  GROUP BY l.move_id, p.commercial_partner_id, l.company_id
-), documents AS (
-    SELECT m.id * 2 AS id, m.id AS move_id, pay.id AS payment_id, r.partner_id, r.company_id,
-           c.currency_id, m.date,
-           CASE
-               WHEN pay.id IS NOT NULL AND pay.payment_type = 'outbound' THEN 'refund'
-               WHEN pay.id IS NOT NULL THEN 'payment'
-               WHEN m.move_type IN ('out_invoice', 'out_receipt') THEN 'invoice'
-               WHEN m.move_type = 'out_refund' THEN 'credit'
-               WHEN r.amount >= 0 THEN 'invoice'
-               ELSE 'credit'
-           END AS kind,
-           COALESCE(m.name, '') AS reference,
-           COALESCE(m.billing_note, pay.billing_note) AS note,
-           CASE
-               WHEN pay.billing_refund_state IS NOT NULL THEN pay.billing_refund_state
-               WHEN m.state = 'cancel' THEN 'cancelled'
-               WHEN m.move_type IN ('out_invoice', 'out_refund') THEN m.payment_state
-               ELSE pay.state
-           END AS state,
-           CASE WHEN m.state = 'posted' THEN r.amount ELSE 0 END AS amount
+    SELECT l.move_id, p.commercial_partner_id AS partner_id, l.company_id, l.date, SUM(l.balance) AS amount
+      FROM res_partner p
+      %(client_scope)s
+     CROSS JOIN LATERAL (
+        SELECT l.move_id, l.company_id, l.date, l.balance
+          FROM account_move_line l
+         WHERE l.partner_id = p.id AND l.account_id = ANY(%(receivable_accounts)s)
+           AND l.parent_state IN ('posted', 'cancel') %(line_scope)s
+        OFFSET 0) l
+  GROUP BY l.move_id, p.commercial_partner_id, l.company_id, l.date
+), keys AS (
+    SELECT r.move_id * 2 AS id, r.move_id, NULL::integer AS scheduled_id, r.partner_id, r.company_id, r.date,
+           r.amount
       FROM receivable r
-      JOIN account_move m ON m.id = r.move_id
-      JOIN res_company c ON c.id = r.company_id
- LEFT JOIN account_payment pay ON pay.move_id = m.id
      UNION ALL
-    SELECT pay.id * 2 + 1, NULL, pay.id, p.commercial_partner_id, pay.company_id, c.currency_id, pay.date,
-           'scheduled', COALESCE(pay.name, '') || ' ' || COALESCE(pay.memo, ''),
-           pay.billing_note, 'scheduled', 0
+    SELECT pay.id * 2 + 1, NULL, pay.id, p.commercial_partner_id, pay.company_id, pay.date, 0
       FROM account_payment pay
       JOIN res_partner p ON p.id = pay.partner_id
-      JOIN res_company c ON c.id = pay.company_id
+      %(pay_scope)s
      WHERE pay.billing_postdated AND pay.state = 'draft'
+), balances AS (
+    -- res.partner.billing_balance: the items with a residual (account_move_line_billing_open_idx)
+    SELECT p.commercial_partner_id AS partner_id, l.company_id, SUM(l.amount_residual) AS balance
+      FROM res_partner p
+      %(client_scope)s
+     CROSS JOIN LATERAL (
+        SELECT l.company_id, l.amount_residual
+          FROM account_move_line l
+         WHERE l.partner_id = p.id AND l.account_id = ANY(%(receivable_accounts)s)
+           AND l.parent_state = 'posted' AND l.amount_residual != 0 %(balance_scope)s
+        OFFSET 0) l
+  GROUP BY p.commercial_partner_id, l.company_id
 )
-SELECT d.*,
-       SUM(d.amount) OVER (PARTITION BY d.partner_id, d.company_id
-                           ORDER BY d.date, d.id
-                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running_balance
-  FROM documents d
-""")
+SELECT k.id, k.move_id, pay.id AS payment_id, k.partner_id, k.company_id, c.currency_id, k.date,
+       CASE
+           WHEN k.scheduled_id IS NOT NULL THEN 'scheduled'
+           WHEN pay.id IS NOT NULL AND pay.payment_type = 'outbound' THEN 'refund'
+           WHEN pay.id IS NOT NULL THEN 'payment'
+           WHEN m.move_type IN ('out_invoice', 'out_receipt') THEN 'invoice'
+           WHEN m.move_type = 'out_refund' THEN 'credit'
+           WHEN k.amount >= 0 THEN 'invoice'
+           ELSE 'credit'
+       END AS kind,
+       CASE
+           WHEN k.scheduled_id IS NOT NULL THEN COALESCE(pay.name, '') || ' ' || COALESCE(pay.memo, '')
+           ELSE COALESCE(m.name, '')
+       END AS reference,
+       COALESCE(m.billing_note, pay.billing_note) AS note,
+       CASE
+           WHEN k.scheduled_id IS NOT NULL THEN 'scheduled'
+           WHEN pay.billing_refund_state IS NOT NULL THEN pay.billing_refund_state
+           WHEN m.state = 'cancel' THEN 'cancelled'
+           WHEN m.move_type IN ('out_invoice', 'out_refund') THEN m.payment_state
+           ELSE pay.state
+       END AS state,
+       CASE WHEN m.state = 'posted' THEN k.amount ELSE 0 END AS amount,
+       COALESCE(b.balance, 0) - COALESCE(SUM(CASE WHEN m.state = 'posted' THEN k.amount ELSE 0 END) OVER (
+           PARTITION BY k.partner_id, k.company_id ORDER BY k.date DESC, k.id DESC
+           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS running_balance
+  FROM keys k
+  LEFT JOIN account_move m ON m.id = k.move_id
+  LEFT JOIN account_payment pay ON pay.id = COALESCE(m.origin_payment_id, k.scheduled_id)
+  LEFT JOIN res_company c ON c.id = k.company_id
+  LEFT JOIN balances b ON b.partner_id = k.partner_id AND b.company_id = k.company_id
+""", client_scope=client_scope, line_scope=line_scope, pay_scope=pay_scope,
+           balance_scope=SQL("AND l.company_id = s.company_id") if scope is not None else SQL(),
+           receivable_accounts=receivable_accounts)
 
     def _compute_running_balance_label(self):
         for row in self:
-            row.running_balance_label = row.partner_id._billing_format_balance(row.running_balance, row.currency_id)
+            row.running_balance_label = self.env["res.partner"]._billing_format_balance(
+                row.running_balance, row.currency_id)
 
     @property
     def _table_query(self):
-        return self._table_query_sql()
+        return self._billing_rows_sql()
 
-    # Speed (SPEC §7): the running balance is a window over each client's rows, so a filter on
-    # ``partner_id`` is pushed into the view (an index scan of that client's items), but a filter on
-    # ``id`` alone is not: reading rows by id (the Billing tab's first page) would compute the view
-    # for every client of the database. Rows read or searched by id are restricted to their clients.
+    # Speed (docs/rules.md §7): a filter on ``partner_id`` goes into the SQL above (an index scan of that
+    # client's items), a filter on ``id`` cannot (the running balance is a window over the client's
+    # rows). Rows read or searched by id (the Billing tab's page) are read from a copy of the SQL
+    # limited to their clients, from the oldest of them on: a page of the newest rows costs a page.
 
     @api.model
-    def _billing_partners_of(self, ids):
-        """The clients of the rows ``ids`` (a move's row is 2 × its id, a scheduled payment's 2 × its
-        id + 1), read from the indexed move and payment tables."""
-        move_ids = tuple({row_id // 2 for row_id in ids if row_id and row_id % 2 == 0})
-        payment_ids = tuple({row_id // 2 for row_id in ids if row_id and row_id % 2 == 1})
-        self.env["account.move.line"].flush_model(["move_id", "partner_id"])
-        self.env["account.payment"].flush_model(["partner_id"])
+    def _billing_scope_of(self, ids):
+        """[(client, company, date of the oldest of the rows ``ids``)]: a move's row is 2 × its id, a
+        scheduled payment's 2 × its id + 1; read through the indexed move and payment ids."""
+        ids = [row_id for row_id in ids if isinstance(row_id, int) and row_id > 0]
+        move_ids = sorted({row_id // 2 for row_id in ids if row_id % 2 == 0})
+        payment_ids = sorted({row_id // 2 for row_id in ids if row_id % 2 == 1})
+        self.env["account.move.line"].flush_model(["move_id", "partner_id", "account_id", "company_id", "date",
+                                                  "parent_state"])
+        self.env["account.payment"].flush_model(["partner_id", "company_id", "date", "billing_postdated", "state"])
+        # The items of those moves first (their index), then their clients.
         rows = self.env.execute_query(SQL(
-            """SELECT p.commercial_partner_id FROM account_move_line l JOIN res_partner p ON p.id = l.partner_id
-                WHERE l.move_id IN %(moves)s
-               UNION
-               SELECT p.commercial_partner_id FROM account_payment pay JOIN res_partner p ON p.id = pay.partner_id
-                WHERE pay.id IN %(payments)s""",
-            moves=move_ids or (0,), payments=payment_ids or (0,)))
-        return tuple(row[0] for row in rows)
+            """SELECT p.commercial_partner_id, r.company_id, r.date
+                 FROM (SELECT l.partner_id, l.company_id, MIN(l.date) AS date
+                         FROM account_move_line l
+                         JOIN account_account a ON a.id = l.account_id
+                        WHERE l.move_id = ANY(%(moves)s) AND a.account_type = 'asset_receivable'
+                          AND l.parent_state IN ('posted', 'cancel')
+                     GROUP BY l.partner_id, l.company_id
+                    UNION ALL
+                       SELECT pay.partner_id, pay.company_id, MIN(pay.date)
+                         FROM account_payment pay
+                        WHERE pay.id = ANY(%(payments)s) AND pay.billing_postdated AND pay.state = 'draft'
+                     GROUP BY pay.partner_id, pay.company_id) r
+                 JOIN res_partner p ON p.id = r.partner_id""",
+            moves=move_ids, payments=payment_ids))
+        scope = {}
+        for partner, company, day in rows:
+            scope[partner, company] = min(day, scope.get((partner, company), day))
+        return sorted((partner, company, day) for (partner, company), day in scope.items())
 
-    def _billing_restrict_to_partners(self, query, ids):
-        partners = self._billing_partners_of(ids)
-        query.add_where(SQL("%s IN %s", SQL.identifier(query.table, "partner_id"), partners or (0,)))
-        return query
+    def _billing_table_sql(self, scope):
+        """The table of a Query on the rows of ``scope`` (see ``_billing_rows_sql``), with what the
+        ORM flushes before reading the timeline."""
+        return SQL().join([SQL("(%s)", self._billing_rows_sql(scope)),
+                           *(SQL(to_flush=field) for field in self._table_sql.to_flush)])
+
+    def _billing_query_of(self, ids):
+        """A Query on the rows of the clients of ``ids``, from the oldest of them on (see above)."""
+        scope = self._billing_scope_of(ids)
+        if not scope:
+            query = Query(self.env, self._table, self._table_sql)
+            query.add_where(SQL("FALSE"))
+            return query
+        return Query(self.env, self._table, self._billing_table_sql(scope))
 
     def _as_query(self, ordered=True):
-        query = super()._as_query(ordered=ordered)
-        if self._ids:
-            self._billing_restrict_to_partners(query, self._ids)
+        if not self._ids:
+            return super()._as_query(ordered=ordered)
+        query = self._billing_query_of(self._ids)
+        query.set_result_ids(self._ids, ordered)
         return query
 
     @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        query = super()._search(domain, offset=offset, limit=limit, order=order)
+    def _where_calc(self, domain, active_test=True):
         # The web client orders the rows of a one2many it has read with [("id", "in", ids)].
         if (isinstance(domain, (list, tuple)) and len(domain) == 1 and isinstance(domain[0], (list, tuple))
                 and tuple(domain[0][:2]) == ("id", "in") and isinstance(domain[0][2], (list, tuple))
-                and domain[0][2] and not query.is_empty()):
-            self._billing_restrict_to_partners(query, [row_id for row_id in domain[0][2] if isinstance(row_id, int)])
-        return query
+                and domain[0][2]):
+            query = self._billing_query_of([row_id for row_id in domain[0][2] if isinstance(row_id, int)])
+            return expression.expression(domain, self, query=query).query
+        return super()._where_calc(domain, active_test=active_test)
+
+    # The client statement (res.partner._billing_statement_data): many rows, read as plain tuples.
+
+    @api.model
+    def _billing_period_rows(self, clients, company, date_from=None, date_to=None):
+        """[(id, client id, date, kind, reference, note, state, amount, running balance)] of the
+        documents of ``clients`` in ``company`` from ``date_from`` to ``date_to`` (either may be
+        empty), oldest first, in one query that reads the clients' rows from ``date_from`` on only."""
+        self.check_access("read")
+        if not clients:
+            return []
+        start = date_from or datetime.date.min
+        query = Query(self.env, self._table, self._billing_table_sql(
+            [(client_id, company.id, start) for client_id in clients.ids]))
+        query.add_where(SQL("%s != 'scheduled'", SQL.identifier(query.table, "kind")))
+        if date_to:
+            query.add_where(SQL("%s <= %s", SQL.identifier(query.table, "date"), date_to))
+        query.order = SQL("%s, %s, %s", *(SQL.identifier(query.table, name) for name in ("partner_id", "date", "id")))
+        return self.env.execute_query(query.select(*(SQL.identifier(query.table, name) for name in (
+            "id", "partner_id", "date", "kind", "reference", "note", "state", "amount", "running_balance"))))
+
+    @api.model
+    def _billing_scheduled_rows(self, clients, company):
+        """[(id, client id, date, reference, note, amount)] of the scheduled payments of ``clients`` in
+        ``company`` (not applied yet: 0 in the timeline's amounts), whatever their date."""
+        self.check_access("read")
+        if not clients:
+            return []
+        self.env["account.payment"].flush_model(["partner_id", "company_id", "date", "name", "memo", "billing_note",
+                                                 "billing_postdated", "state", "amount_company_currency_signed"])
+        return self.env.execute_query(SQL(
+            """SELECT pay.id * 2 + 1, p.commercial_partner_id, pay.date,
+                      TRIM(COALESCE(pay.name, '') || ' ' || COALESCE(pay.memo, '')), pay.billing_note,
+                      pay.amount_company_currency_signed
+                 FROM account_payment pay
+                 JOIN res_partner p ON p.id = pay.partner_id
+                WHERE pay.billing_postdated AND pay.state = 'draft' AND pay.company_id = %s
+                  AND p.commercial_partner_id IN %s
+             ORDER BY pay.date, pay.id""", company.id, tuple(clients.ids)))
 
     def action_open_document(self):
         self.ensure_one()
         return (self.payment_id or self.move_id)._get_records_action()
 
-    # Row buttons of the Billing tab (SPEC §3): each opens the document's own operation.
+    # Row buttons of the Billing tab (docs/rules.md §3): each opens the document's own operation.
     def action_make_payment(self):
         self.ensure_one()
         return self.move_id.action_billing_make_payment()

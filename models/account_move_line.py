@@ -24,10 +24,16 @@ class AccountMoveLine(models.Model):
 
     def _auto_init(self):
         """Speed (docs/rules.md §7): a client's receivable items (balance, timeline, open credit) are read
-        through the client and the receivable account, never by scanning every journal item."""
+        through the client and the receivable account, never by scanning every journal item: all of
+        them by date (the timeline, a page of its newest rows), the open ones alone (the balance: a
+        reconciled item, or an item of an account that is not reconciled, has no residual)."""
         result = super()._auto_init()
-        create_index(self.env.cr, "account_move_line_billing_partner_account_idx", self._table,
-                     ["partner_id", "account_id", "company_id"], where="parent_state IN ('posted', 'cancel')")
+        self.env.cr.execute("DROP INDEX IF EXISTS account_move_line_billing_partner_account_idx")  # 18.0.1.1: no date
+        create_index(self.env.cr, "account_move_line_billing_partner_date_idx", self._table,
+                     ["partner_id", "account_id", "company_id", "date"], where="parent_state IN ('posted', 'cancel')")
+        create_index(self.env.cr, "account_move_line_billing_open_idx", self._table,
+                     ["partner_id", "account_id", "company_id"],
+                     where="parent_state = 'posted' AND amount_residual != 0")
         return result
 
     # R6.1: a credit-note line made by Cancel/refund items points to the invoice line it cancels;

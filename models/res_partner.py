@@ -1,5 +1,6 @@
 import datetime
 import functools
+from collections import defaultdict
 
 from markupsafe import Markup
 
@@ -14,7 +15,7 @@ from odoo.tools import format_date
 
 from . import billing_tools
 
-# SPEC §5: the same readers as Odoo's own partner credit/debit fields (account/models/partner.py).
+# docs/rules.md §5: the same readers as Odoo's own partner credit/debit fields (account/models/partner.py).
 BILLING_GROUPS = "account.group_account_invoice,account.group_account_readonly"
 
 
@@ -47,28 +48,38 @@ class ResPartner(models.Model):
     # -------------------------------------------------------------------------
 
     def _billing_balances(self):
-        """{commercial partner id: balance} in one SQL aggregate for the whole batch."""
+        """{commercial partner id: balance} in one SQL aggregate for the whole batch, over the items
+        with a residual only (account_move_line_billing_open_idx): however long the client's history."""
         commercial_ids = tuple({p.commercial_partner_id.id for p in self if p.commercial_partner_id})
         if not commercial_ids:
             return {}
         self.env["account.move.line"].flush_model(
             ["amount_residual", "parent_state", "account_id", "company_id", "partner_id"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
-        rows = self.env.execute_query(SQL(
+        rows = self.env.execute_query(self._billing_balances_sql(self.env.company.id, commercial_ids))
+        return dict(rows)
+
+    @api.model
+    def _billing_balances_sql(self, company_id, commercial_ids):
+        """The balance of each commercial partner of ``commercial_ids`` in the company: partner by
+        partner (LATERAL ... OFFSET 0), an index scan of each partner's items with a residual on the
+        receivable accounts (account_move_line_billing_open_idx), see account.billing.timeline."""
+        return SQL(
             """
             SELECT p.commercial_partner_id, SUM(l.amount_residual)
-              FROM account_move_line l
-              JOIN res_partner p ON p.id = l.partner_id
-              JOIN account_account a ON a.id = l.account_id
-             WHERE l.parent_state = 'posted'
-               AND a.account_type = 'asset_receivable'
-               AND l.company_id = %(company)s
-               AND p.commercial_partner_id IN %(partners)s
+              FROM res_partner p
+             CROSS JOIN LATERAL (
+                SELECT l.amount_residual
+                  FROM account_move_line l
+                 WHERE l.partner_id = p.id AND l.company_id = %(company)s AND l.parent_state = 'posted'
+                   AND l.amount_residual != 0
+                   AND l.account_id = ANY(ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable'))
+                OFFSET 0) l
+             WHERE p.commercial_partner_id IN %(partners)s
           GROUP BY p.commercial_partner_id
             """,
-            company=self.env.company.id, partners=commercial_ids,
-        ))
-        return dict(rows)
+            company=company_id, partners=tuple(commercial_ids),
+        )
 
     def _billing_scheduled(self):
         commercial_ids = tuple({p.commercial_partner_id.id for p in self if p.commercial_partner_id})
@@ -95,8 +106,43 @@ class ResPartner(models.Model):
             partner.billing_scheduled_amount = scheduled.get(partner.commercial_partner_id.id, 0.0)
             partner.billing_balance_label = partner._billing_format_balance(balance, currency)
 
+    def _fetch_query(self, query, fields):
+        timeline = self._fields["billing_timeline_ids"]
+        if timeline not in fields:
+            return super()._fetch_query(query, fields)
+        fetched = super()._fetch_query(query, [field for field in fields if field is not timeline])
+        if fetched:
+            fetched._billing_fetch_timeline_ids()
+        return fetched
+
+    def _billing_fetch_timeline_ids(self):
+        """The Billing tab's timeline: the ids of every row (the list pages them), in the timeline's
+        order, as Odoo's one2many reads them (record rules included) but in one query whose rows are
+        not made records one by one: a client with 10,000 documents costs a query, not 10,000 records."""
+        field = self._fields["billing_timeline_ids"]
+        Timeline = self.env["account.billing.timeline"].with_context(active_test=False, **field.context)
+        query = Timeline._search([("partner_id", "in", self.ids)], order=Timeline._order)
+        rows = self.env.execute_query(query.select(
+            SQL.identifier(query.table, "id"), SQL.identifier(query.table, "partner_id")))
+        by_client = defaultdict(list)
+        for row_id, client_id in rows:
+            by_client[client_id].append(row_id)
+        self.env.cache.insert_missing(self, field, [tuple(by_client[client_id]) for client_id in self._ids])
+
+    def web_read(self, specification):
+        """The Billing tab (docs/rules.md §3, §7): its timeline comes in the timeline's own order (the one2many
+        reads it so); the web client's request to order it again, by id, is left out."""
+        timeline = specification.get("billing_timeline_ids")
+        if timeline and timeline.get("order"):
+            def terms(order):
+                return [" ".join(term.lower().split()) for term in order.split(",")]
+            if terms(timeline["order"]) == terms(self.env["account.billing.timeline"]._order):
+                specification = {**specification, "billing_timeline_ids": {
+                    key: value for key, value in timeline.items() if key != "order"}}
+        return super().web_read(specification)
+
     def _billing_format_balance(self, balance, currency):
-        """SPEC §1: a negative balance reads 'Credit 25.00', never '-25.00 owed'."""
+        """docs/rules.md §1: a negative balance reads 'Credit 25.00', never '-25.00 owed'."""
         if currency.compare_amounts(balance, 0.0) < 0:
             return self.env._("Credit %(amount)s", amount=format_amount(self.env, -balance, currency))
         return format_amount(self.env, balance, currency)
@@ -143,7 +189,7 @@ class ResPartner(models.Model):
             "%(body)s Document(s): %(docs)s", body=text, docs=", ".join(records.mapped("display_name"))))
 
     def _billing_open_credit_lines(self):
-        """SPEC §1 open credit: the client's posted receivable items with a negative residual in
+        """docs/rules.md §1 open credit: the client's posted receivable items with a negative residual in
         the current company, oldest first (``with_company`` chooses the company)."""
         self.ensure_one()
         return self.env["account.move.line"].search([
@@ -545,119 +591,118 @@ class ResPartner(models.Model):
         return self._billing_client_wizard_action("account.billing.record.refund.wizard", self.env._("Record a refund"))
 
     # -------------------------------------------------------------------------
-    # CLIENT STATEMENT (SPEC §3): the figures of the Billing tab's timeline, for a period
+    # CLIENT STATEMENT (docs/rules.md §3): the figures of the Billing tab's timeline, for a period
     # -------------------------------------------------------------------------
 
     def _billing_statement_data(self, date_from=None, date_to=None):
-        """One statement per commercial partner of ``self`` (in the current company), read from the
-        timeline (``account.billing.timeline``), the model of the Billing tab: opening balance (the
-        timeline's amounts before ``date_from``), the rows of the period with their running balance,
-        closing balance, available credit at the end of the period, and the scheduled payments not
-        yet applied. Labels are in each client's language. A fixed number of queries, whatever the
-        length of the clients' history; domains are explicit (client and company), so the portal
-        may call this as superuser for its own client only."""
+        """One statement per commercial partner of ``self`` (in the current company), with the figures
+        of the Billing tab's timeline (``account.billing.timeline``): opening balance, the rows of the
+        period with their running balance, closing balance, available credit at the end of the period
+        and the scheduled payments not yet applied; labels in each client's language. A fixed number of
+        queries, whatever the length of the clients' history; they name the clients and the company,
+        so the portal may call this as superuser for its own client only."""
         date_from = self._billing_statement_date(date_from, self.env._("The statement's From date"))
         date_to = self._billing_statement_date(date_to, self.env._("The statement's To date"))
         clients = self.commercial_partner_id
         if not clients:
             return []
         company = self.env.company
-        currency = company.currency_id
         Timeline = self.env["account.billing.timeline"]
-        base = [("partner_id", "in", clients.ids), ("company_id", "=", company.id)]
-        opening = {}
-        if date_from:
-            groups = Timeline._read_group(
-                [*base, ("date", "<", date_from), ("kind", "!=", "scheduled")], ["partner_id"], ["amount:sum"])
-            opening = {partner.id: amount for partner, amount in groups}
-        period = [*base, ("kind", "!=", "scheduled")]
-        if date_from:
-            period.append(("date", ">=", date_from))
-        if date_to:
-            period.append(("date", "<=", date_to))
-        names = ["partner_id", "date", "kind", "reference", "note", "state", "amount", "running_balance",
-                 "move_id", "payment_id"]
-        rows = Timeline.search_fetch(period, names, order="date, id")
-        scheduled = Timeline.search_fetch([*base, ("kind", "=", "scheduled")], names, order="date, id")
-        scheduled.payment_id.fetch(["amount_company_currency_signed"])
-        rows_by_client = rows.grouped("partner_id")
-        scheduled_by_client = scheduled.grouped("partner_id")
-        today = fields.Date.context_today(self)
-        statements = []
-        for client in clients:
-            lang = client.lang or self.env.lang or "en_US"
-            env = self.with_context(lang=lang).env
-            kinds = dict(Timeline._fields["kind"]._description_selection(env))
-            states = dict(Timeline._fields["state"]._description_selection(env))
-            labeller = client.with_env(env)
+        balances = clients._billing_statement_balances(date_from, date_to)
+        rows = defaultdict(list)
+        for row in Timeline._billing_period_rows(clients, company, date_from, date_to):
+            rows[row[1]].append(row)
+        scheduled = defaultdict(list)
+        for row in Timeline._billing_scheduled_rows(clients, company):
+            scheduled[row[1]].append(row)
+        return [client._billing_statement(date_from, date_to, *balances[client.id], rows[client.id],
+                                          scheduled[client.id]) for client in clients]
 
-            # Odoo's own formatting, once per value: a long history repeats dates and amounts.
-            @functools.cache
-            def money(amount, env=env):
-                return format_amount(env, amount, currency)
+    def _billing_statement_balances(self, date_from, date_to):
+        """{client id: (opening, closing)} by one SQL aggregate: the balance now minus the amounts
+        booked from ``date_from`` on (opening) and after ``date_to`` (closing), as the timeline's running
+        balances are counted; no limit: 0 before the first document, the balance now after the last."""
+        balances = self._billing_balances()
+        self.env["account.move.line"].flush_model(["balance", "parent_state", "account_id", "company_id",
+                                                  "partner_id", "date"])
+        since = SQL("l.date >= %s", date_from) if date_from else SQL("TRUE")
+        after = SQL("l.date > %s", date_to) if date_to else SQL("FALSE")
+        sums = {client_id: (since_start, after_end) for client_id, since_start, after_end in self.env.execute_query(SQL(
+            """SELECT p.commercial_partner_id,
+                      COALESCE(SUM(l.balance) FILTER (WHERE %(since)s), 0),
+                      COALESCE(SUM(l.balance) FILTER (WHERE %(after)s), 0)
+                 FROM res_partner p
+                CROSS JOIN LATERAL (
+                   SELECT l.date, l.balance
+                     FROM account_move_line l
+                    WHERE l.partner_id = p.id AND l.company_id = %(company)s AND l.parent_state = 'posted'
+                      AND l.account_id = ANY(ARRAY(SELECT id FROM account_account
+                                                    WHERE account_type = 'asset_receivable'))
+                      AND (%(since)s OR %(after)s)
+                   OFFSET 0) l
+                WHERE p.commercial_partner_id IN %(clients)s
+             GROUP BY p.commercial_partner_id""",
+            since=since, after=after, company=self.env.company.id, clients=tuple(self.ids)))}
+        currency = self.env.company.currency_id
+        result = {}
+        for client in self:
+            balance = balances.get(client.id, 0.0)
+            since_start, after_end = sums.get(client.id, (0.0, 0.0))
+            result[client.id] = (currency.round(balance - since_start), currency.round(balance - after_end))
+        return result
 
-            @functools.cache
-            def balance_label(amount, labeller=labeller):
-                return labeller._billing_format_balance(amount, currency)
-
-            @functools.cache
-            def date_label(day, env=env):
-                return format_date(env, day)
-
-            opening_balance = currency.round(opening.get(client.id, 0.0))
-            client_rows = rows_by_client.get(client, Timeline)
-            closing = currency.round(client_rows[-1].running_balance) if client_rows else opening_balance
-            lines = []
-            for row in client_rows:
-                amount, running = currency.round(row.amount), currency.round(row.running_balance)
-                lines.append({
-                    "id": row.id,
-                    "date": row.date,
-                    "date_label": date_label(row.date),
-                    "kind": row.kind,
-                    "kind_label": kinds.get(row.kind, row.kind),
-                    "reference": row.reference or "",
-                    "note": row.note or "",
-                    "state": row.state,
-                    "state_label": states.get(row.state, row.state or ""),
-                    "amount": amount,
-                    "amount_label": money(amount),
-                    "running_balance": running,
-                    "running_balance_label": balance_label(running),
-                })
-            planned = [{
-                "id": row.id,
-                "date": row.date,
-                "date_label": date_label(row.date),
-                "reference": (row.reference or "").strip(),
-                "note": row.note or "",
-                "amount": currency.round(row.payment_id.amount_company_currency_signed),
-                "amount_label": money(currency.round(row.payment_id.amount_company_currency_signed)),
-            } for row in scheduled_by_client.get(client, Timeline)]
-            scheduled_total = currency.round(sum(line["amount"] for line in planned))
-            available = currency.round(max(0.0, -closing))
-            statements.append({
-                "partner": client.with_env(env),
-                "company": company,
-                "currency": currency,
-                "lang": lang,
-                "date_from": date_from,
-                "date_to": date_to,
-                "date_from_label": format_date(env, date_from) if date_from else "",
-                "date_to_label": format_date(env, date_to) if date_to else "",
-                "printed_label": format_date(env, today),
-                "opening_balance": opening_balance,
-                "opening_label": balance_label(opening_balance),
-                "rows": lines,
-                "closing_balance": closing,
-                "closing_label": balance_label(closing),
-                "available_credit": available,
-                "available_credit_label": money(available),
-                "scheduled": planned,
-                "scheduled_total": scheduled_total,
-                "scheduled_total_label": money(scheduled_total),
-            })
-        return statements
+    def _billing_statement(self, date_from, date_to, opening, closing, rows, scheduled):
+        """The statement of one client, labelled in its language: ``rows`` and ``scheduled`` are the
+        tuples of ``account.billing.timeline._billing_period_rows`` / ``_billing_scheduled_rows``."""
+        self.ensure_one()
+        company = self.env.company
+        currency = company.currency_id
+        lang = self.lang or self.env.lang or "en_US"
+        client = self.with_context(lang=lang)
+        env = client.env
+        Timeline = env["account.billing.timeline"]
+        kinds = dict(Timeline._fields["kind"]._description_selection(env))
+        states = dict(Timeline._fields["state"]._description_selection(env))
+        # Odoo's own formatting, once per value and language: a long history repeats dates and amounts.
+        money = functools.cache(lambda amount: format_amount(env, amount, currency))
+        balance_label = functools.cache(lambda amount: client._billing_format_balance(amount, currency))
+        date_label = functools.cache(lambda day: format_date(env, day))
+        # The amounts are sums of journal items in SQL: exact in the currency's decimals already.
+        lines = [{
+            "id": row_id, "date": day, "date_label": date_label(day),
+            "kind": kind, "kind_label": kinds.get(kind, kind),
+            "reference": reference or "", "note": note or "",
+            "state": state, "state_label": states.get(state, state or ""),
+            "amount": amount, "amount_label": money(amount),
+            "running_balance": running, "running_balance_label": balance_label(running),
+        } for row_id, _client_id, day, kind, reference, note, state, amount, running in rows]
+        planned = [{
+            "id": row_id, "date": day, "date_label": date_label(day), "reference": reference or "",
+            "note": note or "", "amount": amount, "amount_label": money(amount),
+        } for row_id, _client_id, day, reference, note, amount in scheduled]
+        scheduled_total = currency.round(sum(line["amount"] for line in planned))
+        available = currency.round(max(0.0, -closing))
+        return {
+            "partner": client,
+            "company": company,
+            "currency": currency,
+            "lang": lang,
+            "date_from": date_from,
+            "date_to": date_to,
+            "date_from_label": date_label(date_from) if date_from else "",
+            "date_to_label": date_label(date_to) if date_to else "",
+            "printed_label": date_label(fields.Date.context_today(self)),
+            "opening_balance": opening,
+            "opening_label": balance_label(opening),
+            "rows": lines,
+            "closing_balance": closing,
+            "closing_label": balance_label(closing),
+            "available_credit": available,
+            "available_credit_label": money(available),
+            "scheduled": planned,
+            "scheduled_total": scheduled_total,
+            "scheduled_total_label": money(scheduled_total),
+        }
 
     @api.model
     def _billing_statement_date(self, value, label):
@@ -677,11 +722,20 @@ class ResPartner(models.Model):
     def _billing_statement_report(self):
         return self.env.ref("account_billing_operations.action_report_billing_statement")
 
+    @api.model
+    def _billing_statement_default_period(self):
+        """The period a statement proposes: the previous month and the current one up to today (a
+        monthly statement and what has happened since); the user may widen it to the whole history."""
+        today = fields.Date.context_today(self)
+        return {"date_from": fields.Date.start_of(fields.Date.subtract(today, months=1), "month"), "date_to": False}
+
     def action_billing_statement_wizard(self):
         """Print or email a statement for a period (the Billing tab's Statement button)."""
+        period = self._billing_statement_default_period()
         return billing_tools.wizard_action(
             "account.billing.statement.wizard", self.env._("Client statement"),
-            {"active_model": "res.partner", "active_ids": self.ids})
+            {"active_model": "res.partner", "active_ids": self.ids,
+             "default_date_from": fields.Date.to_string(period["date_from"])})
 
     def action_billing_send_statement(self, date_from=None, date_to=None):
         """Odoo's mail composer with the statement attached (mail template of the module)."""

@@ -3,7 +3,7 @@ from odoo import models
 
 
 class BillingStatementReport(models.AbstractModel):
-    """The client statement (SPEC §3): the Billing tab's timeline for a period, per client.
+    """The client statement (docs/rules.md §3): the Billing tab's timeline for a period, per client.
 
     The period comes from the report's data (the statement wizard) or, when the report is rendered
     for the mail composer, from its context; none means everything."""

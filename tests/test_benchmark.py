@@ -6,11 +6,15 @@ tab of the 10,000-document client with the SQL plans of its queries. Results: be
 bench/results.md (the table the Makefile prints). Timings are logged and written, never asserted:
 the results of every operation are checked instead.
 """
+import difflib
 import json
 import logging
 import os
+import re
 import statistics
 import time
+from contextlib import contextmanager
+from unittest.mock import patch
 
 from odoo import SUPERUSER_ID
 from odoo import Command
@@ -21,6 +25,7 @@ from odoo.addons.account_billing_operations.bench.report import render
 from odoo.addons.account_billing_operations.models import billing_tools
 from odoo.addons.payment.models.payment_transaction import PaymentTransaction as CorePaymentTransaction
 from odoo.modules.registry import Registry
+from odoo.sql_db import Cursor
 from odoo.tests import tagged
 from odoo.tests.common import BaseCase
 from odoo.tests.common import get_db_name
@@ -36,6 +41,25 @@ REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
 NOTE = "bench"
 
 
+def load_average():
+    """The machine's 1-minute load average, written beside every figure (2 cores shared: times inflate)."""
+    return round(os.getloadavg()[0], 2)
+
+
+@contextmanager
+def recorded_queries(queries):
+    """Append the shape of every SQL query run inside the block to ``queries`` (numbers and savepoint
+    names left out): what differs between two runs that should cost the same."""
+    execute = Cursor.execute
+
+    def recording(cursor, query, params=None, log_exceptions=True):
+        queries.append(re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}|\d+", "N", str(query)[:240]).replace("\n", " "))
+        return execute(cursor, query, params, log_exceptions)
+
+    with patch.object(Cursor, "execute", recording):
+        yield queries
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -49,7 +73,9 @@ class TestBillingBenchmark(RefundCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env.user.groups_id += cls.env.ref("account_billing_operations.group_billing_refund")
-        cls.results = {"operations": {}, "billing_tab": {}, "plans": {}, "fixtures": {}}
+        cls.results = {"operations": {}, "billing_tab": {}, "statement": {}, "plans": {}, "fixtures": {},
+                       "flat_differences": {}}
+        cls.query_lists = {}
         cls.clients = {}
         for size in SIZES:
             start = time.perf_counter()
@@ -64,13 +90,15 @@ class TestBillingBenchmark(RefundCase):
     @classmethod
     def _client_with_history(cls, size):
         """A client with ``size`` earlier documents: invoices paid by payments (fully reconciled),
-        made once through the ORM and copied in SQL (bench/fixtures.py), spread over two years."""
+        made once through the ORM and copied in SQL (bench/fixtures.py), spread over the two years up to
+        today (the statement's default period, last month to today, holds about 1/12 of them)."""
         client = cls.env["res.partner"].create({"name": f"Bench client {size}", "is_company": True})
+        today = fields.Date.context_today(client)
         invoice = cls.init_invoice("out_invoice", partner=client, amounts=[100.0], taxes=cls.tax_15,
-                                   post=True, invoice_date="2025-06-30")
+                                   post=True, invoice_date=today)
         cls.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=invoice.ids).create(
-            {"journal_id": cls.bank_journal.id, "payment_date": "2025-06-30"})._create_payments()
+            {"journal_id": cls.bank_journal.id, "payment_date": today})._create_payments()
         if size > 2:
             clone_documents(cls.env, invoice | invoice.matched_payment_ids.move_id, size // 2 - 1,
                             spread_days=700)
@@ -80,18 +108,25 @@ class TestBillingBenchmark(RefundCase):
     # measuring
     # -------------------------------------------------------------------------
 
-    def run_once(self, setup, func):
+    def run_once(self, setup, func, queries=None):
+        """One run of ``func`` after ``setup``: (seconds, queries, result). ``queries``: a list that
+        receives the shape of each query of ``func`` (not timed then: recording costs time)."""
         if getattr(self, "current_client", None):
             self.clean_slate(self.current_client)
         context = setup() if setup else None
         self.env.flush_all()
         self.env.invalidate_all()
-        queries = self.cr.sql_log_count
+        before = self.cr.sql_log_count
         start = time.perf_counter()
-        result = func(context)
+        if queries is None:
+            result = func(context)
+        else:
+            with recorded_queries(queries):
+                result = func(context)
+                self.env.flush_all()
         self.env.flush_all()
         elapsed = time.perf_counter() - start
-        return elapsed, self.cr.sql_log_count - queries, result
+        return elapsed, self.cr.sql_log_count - before, result
 
     def measure_pair(self, key, size, ours, native, check=None):
         """``ours``/``native``: (setup, func); one warm-up each, then REPEAT runs, interleaved so that
@@ -115,6 +150,11 @@ class TestBillingBenchmark(RefundCase):
                            "queries_max": max(sample[1] for sample in samples)}
         entry["ratio_time"] = round(entry["ours"]["median_ms"] / entry["native"]["median_ms"], 2)
         entry["ratio_queries"] = round(entry["ours"]["queries"] / entry["native"]["queries"], 2)
+        entry["load"] = load_average()
+        # One more run of ours, its queries kept: the sizes' lists are compared at the end (flat).
+        queries = []
+        self.run_once(*ours, queries=queries)
+        self.query_lists.setdefault(key, {})[size] = queries
         self.results["operations"].setdefault(key, {})[str(size)] = entry
         _logger.info("BENCH %-22s %6s docs: ours %7.1f ms %4d q | native %7.1f ms %4d q | ratio %.2f / %.2f",
                      key, size, entry["ours"]["median_ms"], entry["ours"]["queries"],
@@ -317,7 +357,7 @@ class TestBillingBenchmark(RefundCase):
             "billing_timeline_ids": {"fields": timeline_fields, "limit": 20, "order": "date desc, id desc"},
         }
 
-    def measure_plain(self, key, func, repeat=REPEAT):
+    def measure_plain(self, key, func, repeat=REPEAT, section="billing_tab"):
         samples = []
         result = None
         for index in range(repeat + 1):
@@ -326,8 +366,8 @@ class TestBillingBenchmark(RefundCase):
                 samples.append((elapsed * 1000, queries))
         times = [sample[0] for sample in samples]
         entry = {"median_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1),
-                 "queries": int(statistics.median(sample[1] for sample in samples))}
-        self.results["billing_tab"][key] = entry
+                 "queries": int(statistics.median(sample[1] for sample in samples)), "load": load_average()}
+        self.results[section][key] = entry
         _logger.info("BENCH %-40s median %7.1f ms p95 %7.1f ms %3d queries", key, entry["median_ms"],
                      entry["p95_ms"], entry["queries"])
         return result
@@ -354,24 +394,55 @@ class TestBillingBenchmark(RefundCase):
         self.assertEqual(len(form[0]["billing_timeline_ids"]), rows)
         first = form[0]["billing_timeline_ids"][0]
         self.assertAlmostEqual(first["running_balance"], balance, places=2)
+        self.statement(client, size)
         return rows
 
+    def statement(self, client, size):
+        """The statement's HTML: the statement wizard's default period (from the first day of the
+        previous month, opened from the client's Statement button) and the client's whole history."""
+        report = self.env["ir.actions.report"]
+        name = "account_billing_operations.action_report_billing_statement"
+        default = self.env["res.partner"]._billing_statement_default_period()
+        periods = {"default period": {"date_from": fields.Date.to_string(default["date_from"]), "date_to": False},
+                   "full history": {}}
+        for label, data in periods.items():
+            html = self.measure_plain(f"statement HTML, {label} ({size} documents)",
+                                      lambda data=data: report._render_qweb_html(name, client.ids, data=data)[0],
+                                      repeat=min(REPEAT, 3), section="statement")
+            self.assertIn(b"o_billing_statement_closing", html)
+            [statement] = client._billing_statement_data(data.get("date_from"))
+            self.results["statement"][f"statement HTML, {label} ({size} documents)"]["rows"] = len(statement["rows"])
+
     def plans(self, client):
-        Timeline = self.env["account.billing.timeline"].with_context(active_test=False)
-        page = Timeline._search([("partner_id", "=", client.id)], limit=20, order="date desc, id desc")
-        self.explain("timeline first page", page.select())
-        ids = list(Timeline.browse(page)._ids)
-        self.explain("timeline rows read by id (web_read)", Timeline.browse(ids)._as_query(ordered=False).select())
-        self.explain("balance", SQL(
-            """SELECT p.commercial_partner_id, SUM(l.amount_residual) FROM account_move_line l
-               JOIN res_partner p ON p.id = l.partner_id JOIN account_account a ON a.id = l.account_id
-              WHERE l.parent_state = 'posted' AND a.account_type = 'asset_receivable'
-                AND l.company_id = %s AND p.commercial_partner_id IN %s GROUP BY p.commercial_partner_id""",
-            self.env.company.id, (client.id,)))
+        """The plans of what the Billing tab and the statement run for the client (index scans on its
+        receivable items, not a scan of every journal item)."""
+        Timeline = self.env["account.billing.timeline"]
+        ids_query = Timeline._search([("partner_id", "=", client.id)], order=Timeline._order)
+        self.explain("timeline ids (the Billing tab's one2many)", ids_query.select(
+            SQL.identifier(ids_query.table, "id"), SQL.identifier(ids_query.table, "partner_id")))
+        page = Timeline.browse(list(Timeline.browse(ids_query)._ids)[:20])
+        page_query = page._as_query(ordered=False)
+        self.explain("timeline first page read by id (running balances)", page_query.select(*(
+            SQL.identifier(page_query.table, name) for name in ("id", "date", "kind", "state", "amount",
+                                                                 "running_balance"))))
+        self.explain("balance", self.env["res.partner"]._billing_balances_sql(self.env.company.id, client.ids))
         self.explain("open credit items", self.env["account.move.line"]._search([
             ("partner_id", "child_of", client.id), ("company_id", "=", self.env.company.id),
             ("parent_state", "=", "posted"), ("account_id.account_type", "=", "asset_receivable"),
             ("reconciled", "=", False), ("amount_residual", "<", 0.0)], order="date, id").select())
+
+    def flat_differences(self):
+        """For each operation whose query count is not the same at every size: the queries that differ
+        between the smallest and the largest client (from the recorded runs)."""
+        for key, by_size in self.query_lists.items():
+            counts = {size: len(queries) for size, queries in by_size.items()}
+            if len(set(counts.values())) <= 1:
+                continue
+            small, large = by_size[min(by_size)], by_size[max(by_size)]
+            diff = [line for line in difflib.unified_diff(small, large, lineterm="", n=0)
+                    if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+            self.results["flat_differences"][key] = {"counts": {str(k): v for k, v in counts.items()}, "diff": diff}
+            _logger.info("BENCH %s: %s queries by size; differing queries:\n%s", key, counts, "\n".join(diff))
 
     # -------------------------------------------------------------------------
     # the run
@@ -387,15 +458,21 @@ class TestBillingBenchmark(RefundCase):
             for key, (ours, native, check) in self.operations(client).items():
                 self.measure_pair(key, size, ours, native, check)
         self.plans(self.clients[SIZES[-1]])
+        self.flat_differences()
         self.write_results()
 
     def write_results(self):
         self.results["repeat"] = REPEAT
         self.results["sizes"] = list(SIZES)
+        self.results["cpus"] = os.cpu_count()
         path = os.path.join(BENCH_DIR, "results.json")
         if os.path.exists(path):  # keep the figures of the scheduled actions (TestBillingCronScale)
             with open(path, encoding="utf-8") as file:
-                self.results.setdefault("crons", json.load(file).get("crons", {}))
+                previous = json.load(file)
+            self.results.setdefault("crons", previous.get("crons", {}))
+            if os.environ.get("BENCH_OPERATIONS", "1") == "0":  # the Billing tab only: keep the operations
+                for key in ("operations", "flat_differences"):
+                    self.results[key] = previous.get(key, {})
         with open(path, "w", encoding="utf-8") as file:
             json.dump(self.results, file, indent=1, sort_keys=True)
         table = render(self.results)
@@ -520,6 +597,6 @@ class TestBillingCronScale(BaseCase):
             with open(path, encoding="utf-8") as file:
                 results = json.load(file)
         results.setdefault("crons", {})[key] = {"count": count, "seconds": round(seconds, 1), "runs": runs,
-                                                "fixture_seconds": round(built, 1)}
+                                                "fixture_seconds": round(built, 1), "load": load_average()}
         with open(path, "w", encoding="utf-8") as file:
             json.dump(results, file, indent=1, sort_keys=True)

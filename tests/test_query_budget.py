@@ -1,9 +1,13 @@
 """Query budgets (issue 10): each operation costs a fixed number of SQL queries, whatever the client's
 history. Counted with the cursor's own counter, never timed: a regression fails `make test`."""
+import logging
+
 from odoo.addons.account_billing_operations.bench.fixtures import clone_documents
 from odoo.tests import tagged
 
-from .common import BillingCommon
+from .test_refunds import RefundCase
+
+_logger = logging.getLogger(__name__)
 
 NOTE = "budget"
 
@@ -15,16 +19,17 @@ BUDGETS = {
     "R2 reversing a credit": 152,
     "R3 record a refund": 134,
     "R4 refund a payment": 95,
+    "R4 card refund": 94,
     "R5 cancel a refund": 130,
     "R6 cancel/refund items": 166,
     "R7 make a payment": 160,  # +5: the savepoint of a call without an idempotency key (a refusal writes nothing)
     "R7 with credit on file": 187,
-    "Billing tab": 15,
+    "Billing tab": 11,  # web_read of the form: balance fields, the rows' ids, the first page (measured)
 }
 
 
 @tagged("post_install", "-at_install")
-class TestQueryBudget(BillingCommon):
+class TestQueryBudget(RefundCase):
     """The same operation on a client with a few documents and on one with ~200 earlier documents
     costs the same number of queries (flat in history), within its budget."""
 
@@ -68,6 +73,8 @@ class TestQueryBudget(BillingCommon):
             savepoint.close(rollback=True)
             self.env.invalidate_all()
         small, large = counts[self.small.id], counts[self.large.id]
+        _logger.info("Query budget of %s: %s queries with 2 documents, %s with 200 (budget %s)",
+                     key, small, large, BUDGETS[key])
         self.assertEqual(small, large, f"{key}: {small} queries with 2 documents, {large} with 200")
         self.assertLessEqual(large, BUDGETS[key], f"{key}: {large} queries, budget {BUDGETS[key]}")
         return large
@@ -80,6 +87,17 @@ class TestQueryBudget(BillingCommon):
     def paid_invoice(self, client):
         invoice = self.invoice(100.0, partner=client)
         return self.pay_invoice(invoice, journal=self.cash_journal)
+
+    _card = 0
+
+    def client_card_payment(self, client):
+        """A demo card payment of ``client`` (RefundCase.card_payment pays an invoice of self.client)."""
+        TestQueryBudget._card += 1
+        saved, self.client = self.client, client
+        try:
+            return self.card_payment(115.0, f"BUDGET-{client.id}-{TestQueryBudget._card}")
+        finally:
+            self.client = saved
 
     # ---- the budgets ----------------------------------------------------------------
 
@@ -96,6 +114,7 @@ class TestQueryBudget(BillingCommon):
                                                        reversed_credit_id=credit.id)),
             ("R3 record a refund", self.credit, lambda c, _s: c.billing_refund(115.0, bank, NOTE)),
             ("R4 refund a payment", self.paid_invoice, lambda c, payment: payment.billing_refund(50.0, NOTE)),
+            ("R4 card refund", self.client_card_payment, lambda c, payment: payment.billing_refund(50.0, NOTE)),
             ("R5 cancel a refund", lambda c: self.credit(c) and Payment.browse(c.billing_refund(115.0, bank, NOTE)),
              lambda c, refund: refund.billing_cancel_refund(NOTE)),
             ("R6 cancel/refund items",
@@ -112,17 +131,55 @@ class TestQueryBudget(BillingCommon):
             with self.subTest(operation=key):
                 self.check_flat(key, setup, func)
 
-    def test_billing_tab_budget(self):
-        """The client form's Billing tab (balance fields and the timeline's first page, as the web
-        client reads them): the same queries at 2 and at 200 documents."""
-        spec = {
-            "billing_balance": {}, "billing_balance_label": {}, "billing_available_credit": {},
-            "billing_scheduled_amount": {},
-            "billing_timeline_ids": {"fields": {"date": {}, "kind": {}, "reference": {}, "state": {}, "amount": {},
-                                                "running_balance": {}, "running_balance_label": {}},
+    def billing_tab_spec(self):
+        """What the web client asks for when it opens the client's form on the Billing tab."""
+        return {
+            "display_name": {}, "billing_balance": {}, "billing_balance_label": {}, "billing_available_credit": {},
+            "billing_scheduled_amount": {}, "billing_currency_id": {"fields": {}},
+            "billing_timeline_ids": {"fields": {"currency_id": {}, "date": {}, "kind": {}, "reference": {}, "note": {},
+                                                "state": {}, "amount": {}, "running_balance": {},
+                                                "running_balance_label": {}, "move_id": {}, "payment_id": {}},
                                      "limit": 20, "order": "date desc, id desc"},
         }
+
+    def test_billing_tab_budget(self):
+        """The client form's Billing tab (balance fields and the timeline's first page, as the web
+        client reads them): the same queries at 2 and at 200 documents, within the budget."""
+        spec = self.billing_tab_spec()
         self.check_flat("Billing tab", lambda c: None, lambda c, _s: c.web_read(spec))
         data = self.large.web_read(spec)[0]
         self.assertEqual(len(data["billing_timeline_ids"]), 200)
         self.assertAlmostEqual(data["billing_timeline_ids"][0]["running_balance"], data["billing_balance"], places=2)
+
+    def test_billing_tab_page_running_balances(self):
+        """A page read by id (the Billing tab's rows, any page) has the running balances of the whole
+        timeline: each row's is the one of the row before it (oldest first) plus its amount, the
+        newest row's is the balance; and the web client's ordering is the timeline's."""
+        self.credit(self.large, 30.0)
+        invoice = self.invoice(40.0, partner=self.large)
+        self.pay_invoice(invoice, amount=20.0, journal=self.cash_journal)
+        self.env.invalidate_all()
+        Timeline = self.env["account.billing.timeline"]
+        everything = Timeline.search_read([("partner_id", "=", self.large.id)], ["amount", "running_balance"])
+        self.assertEqual(len(everything), 203)
+        ids = [row["id"] for row in everything]
+        expected = {row["id"]: row["running_balance"] for row in everything}
+        running = 0.0
+        for row in reversed(everything):
+            running += row["amount"]
+            self.assertAlmostEqual(row["running_balance"], running, places=2)
+        self.assertAlmostEqual(everything[0]["running_balance"], self.large.billing_balance, places=2)
+        spec = self.billing_tab_spec()
+        data = self.large.web_read(spec)[0]["billing_timeline_ids"]
+        self.assertEqual([row["id"] for row in data], ids)
+        for row in data[:20]:
+            self.assertAlmostEqual(row["running_balance"], expected[row["id"]], places=2)
+        # Pages read by id, from the newest to the oldest, and rows picked across the history.
+        for chunk in [ids[start:start + 20] for start in range(0, len(ids), 20)] + [ids[5::37]]:
+            self.env.invalidate_all()
+            for row in Timeline.browse(chunk).read(["running_balance"]):
+                self.assertAlmostEqual(row["running_balance"], expected[row["id"]], places=2)
+        # The web client ordering rows it holds by id: the timeline's order.
+        self.assertEqual(Timeline.search([("id", "in", ids[40:90])], order="date desc, id desc").ids, ids[40:90])
+        self.assertEqual(Timeline.search([("id", "in", ids[40:90])], order="amount, id").ids,
+                         [row["id"] for row in sorted(everything[40:90], key=lambda row: (row["amount"], row["id"]))])

@@ -200,6 +200,36 @@ class TestStatement(StatementCommon):
         self.assertEqual(len(client._billing_statement_data("2024-02-01")[0]["rows"]), 33)
         self.assertEqual(small, large, "the statement's queries must not grow with the client's history")
 
+    def test_statement_button_proposes_last_month_to_today(self):
+        """The Statement button's wizard proposes the previous month and the current one (what a
+        monthly statement shows, and a short report for a long history); the user may clear it."""
+        action = self.client.action_billing_statement_wizard()
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).create({})
+        today = fields.Date.context_today(self.client)
+        self.assertEqual(wizard.date_from, fields.Date.start_of(fields.Date.subtract(today, months=1), "month"))
+        self.assertFalse(wizard.date_to)
+        self.assertEqual(wizard.partner_ids, self.client)
+
+    def test_statement_period_reads_the_rows_from_its_start_only(self):
+        """The rows of a period come with the running balances of the whole timeline, and the opening and
+        closing balances agree with them, for any period (before, inside, after the documents)."""
+        client = self.client.with_company(self.company)
+        everything = self.timeline(client).filtered(lambda row: row.kind != "scheduled")
+        for date_from, date_to in (("2024-01-15", "2024-02-28"), ("2024-01-20", None), (None, "2024-01-31"),
+                                   ("2024-03-01", "2024-03-01"), ("2030-01-01", None)):
+            [statement] = client._billing_statement_data(date_from, date_to)
+            start, end = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
+            expected = everything.filtered(lambda row, start=start, end=end: (not start or row.date >= start)
+                                           and (not end or row.date <= end))
+            self.assertEqual([line["id"] for line in statement["rows"]], expected.ids)
+            for line, row in zip(statement["rows"], expected, strict=True):
+                self.assertEqual(self.currency.compare_amounts(line["running_balance"], row.running_balance), 0)
+            running = statement["opening_balance"]
+            for line in statement["rows"]:
+                running = self.currency.round(running + line["amount"])
+                self.assertEqual(self.currency.compare_amounts(line["running_balance"], running), 0)
+            self.assertEqual(self.currency.compare_amounts(statement["closing_balance"], running), 0)
+
     def test_print_menu_and_wizard(self):
         self.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
         report = self.env.ref(REPORT)
