@@ -616,6 +616,10 @@ class AccountPayment(models.Model):
         refusal = refund._billing_refund_cancel_refusal()
         if refusal:
             raise UserError(refusal)
+        # Unreconciling rewrites every line reconciled with the refund (the credit's line and the other
+        # refunds of that credit): lock them first, so that a concurrent cancellation or refund of the
+        # same credit gets a clear error instead of a deadlock or a serialization failure.
+        billing_tools.lock_rows(refund.move_id.line_ids._all_reconciled_lines())
         # Unreconcile and cancel: the credit or the payment's refundable amount is free again. The
         # journal entry is kept, cancelled (Odoo's action_cancel would delete it once in draft).
         cancelling = billing_tools.internal(refund, "billing_cancelling_refund")
