@@ -438,7 +438,7 @@ class AccountMove(models.Model):
         if not postdated:
             raise UserError(self.env._("The date of a postdated payment must be a date (YYYY-MM-DD), not %(value)s.",
                                        value=billing_tools.shown(postdated_date)))
-        today = fields.Date.context_today(self)
+        today = self.company_id._billing_today()  # the company's day, whoever calls (R7.4)
         if postdated <= today:
             raise UserError(self.env._(
                 "A postdated payment must be dated after today (%(today)s); leave the date empty to pay now.",

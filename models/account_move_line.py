@@ -115,6 +115,24 @@ class AccountMoveLine(models.Model):
             self.move_id._billing_check_refund_entries()
         return super().write(vals)
 
+    def reconcile(self):
+        """SPEC §5: matching a billing credit note with money going out (an outbound payment, a bank
+        statement line paying out) gives money back to the client, which is a refund: only the users
+        of "Billing: refunds" may, as with Register Payment on the credit note. Filtered to the
+        module's credit notes first; every other reconciliation is Odoo's own."""
+        credit_lines = self.filtered(
+            lambda line: line.move_id.billing_operation in billing_tools.BILLING_CREDIT_OPERATIONS)
+        if credit_lines and not billing_tools.can_refund(self.env):
+            paid_out = (self - credit_lines).filtered(lambda line: line.balance > 0 and (
+                line.move_id.origin_payment_id.payment_type == "outbound" or line.move_id.statement_line_id))
+            if paid_out:
+                billing_tools.check_refund_access(self.env, self.env._(
+                    "Money is given back to a client with the Record a refund button on the client's Billing "
+                    "tab, by a user allowed to make refunds; %(payments)s cannot be matched with %(moves)s.",
+                    payments=", ".join(paid_out.move_id.mapped("display_name")),
+                    moves=", ".join(credit_lines.move_id.mapped("display_name"))))
+        return super().reconcile()
+
     def unlink(self):
         self.move_id._billing_raise_immutable()
         self.move_id._billing_check_refund_entries()

@@ -7,6 +7,7 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import RedirectWarning
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import create_index
 from odoo.tools import format_amount
 from odoo.tools import format_date
@@ -792,8 +793,8 @@ class AccountPayment(models.Model):
 
     def action_post(self):
         """R7.4: a scheduled payment is applied on its date, not before (by the scheduled action)."""
-        today = fields.Date.context_today(self)
-        early = self.filtered(lambda pay: pay.billing_postdated and pay.state == "draft" and pay.date > today)
+        early = self.filtered(lambda pay: pay.billing_postdated and pay.state == "draft"
+                              and pay.date > pay.company_id._billing_today())
         if early:
             raise UserError(self.env._(
                 "%(payments)s is scheduled for %(date)s and is applied automatically on that date. To apply it "
@@ -868,8 +869,7 @@ class AccountPayment(models.Model):
             raise AccessError(self.env._(
                 "Only invoicing users can apply the scheduled payments; they are applied every day by a "
                 "scheduled action."))
-        today = fields.Date.context_today(self)
-        domain = [("billing_postdated", "=", True), ("state", "=", "draft"), ("date", "<=", today)]
+        domain = self._billing_postdated_due_domain()
         # The scheduled action runs as superuser (OdooBot); over RPC these context keys are only words a
         # client sent: they must not cut the call into committed batches nor write a cron's progress.
         in_cron = self.env.su and bool(self.env.context.get("cron_id") or self.env.context.get("ir_cron_progress_id"))
@@ -895,6 +895,17 @@ class AccountPayment(models.Model):
             remaining = self.search_count(domain) if len(due) == CRON_BATCH else 0
             self._billing_cron_progress(len(due), remaining, "ir_cron_billing_apply_postdated")
         return applied
+
+    @api.model
+    def _billing_postdated_due_domain(self):
+        """The scheduled payments whose date has come in their own company's time zone (R7.4), not
+        in the caller's: a payment is applied on its company's day wherever the cron or user is."""
+        scheduled = [("billing_postdated", "=", True), ("state", "=", "draft")]
+        companies = self.env["res.company"].browse(
+            company.id for [company] in self._read_group(scheduled, ["company_id"]))
+        return expression.AND([scheduled, expression.OR([
+            [("company_id", "=", company.id), ("date", "<=", company._billing_today())] for company in companies
+        ] or [expression.FALSE_DOMAIN])])
 
     def _billing_apply_scheduled(self):
         """Post the scheduled payments of ``self`` (locked) and reconcile them with their invoices,

@@ -2,8 +2,7 @@ from odoo import models
 
 from . import billing_tools
 
-# SPEC §5: credit notes of the module; money given back on them is a refund.
-BILLING_CREDIT_OPERATIONS = ("credit", "cancellation")
+BILLING_CREDIT_OPERATIONS = billing_tools.BILLING_CREDIT_OPERATIONS
 
 
 class AccountPaymentRegister(models.TransientModel):

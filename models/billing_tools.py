@@ -129,6 +129,8 @@ def check_company(env, records, company, what):
 
 
 REFUND_GROUP = "account_billing_operations.group_billing_refund"
+# SPEC §5: the module's credit notes (account.move.billing_operation); money given back on them is a refund.
+BILLING_CREDIT_OPERATIONS = ("credit", "cancellation")
 
 
 def can_refund(env):

@@ -2,6 +2,9 @@ from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import ValidationError
+
+from . import billing_tools
 
 
 class ResConfigSettings(models.TransientModel):
@@ -49,7 +52,20 @@ class ResConfigSettings(models.TransientModel):
             company = settings.company_id
             settings.billing_settlement_tz_applied = settings.billing_settlement_tz or company.partner_id.tz or "UTC"
 
+    def _billing_check_taxes(self):
+        """The domains of the two tax fields hold only in the form: over RPC (or an import), taxes of
+        another company, purchase taxes or archived taxes are refused here, before anything is written."""
+        company = self.company_id
+        for taxes in (self.billing_credit_tax_ids, self.billing_penalty_tax_ids):
+            billing_tools.check_company(self.env, taxes.sudo(), company, self.env._("The tax"))
+            wrong = taxes.sudo().filtered(lambda tax: tax.type_tax_use != "sale" or not tax.active)
+            if wrong:
+                raise ValidationError(self.env._(
+                    "%(taxes)s cannot be used for credits or cancellation fees: choose active sales taxes of "
+                    "%(company)s.", taxes=", ".join(wrong.mapped("name")), company=company.name))
+
     def set_values(self):
+        self._billing_check_taxes()
         result = super().set_values()
         for product, taxes in ((self.billing_credit_product_id, self.billing_credit_tax_ids),
                                (self.billing_penalty_product_id, self.billing_penalty_tax_ids)):
