@@ -14,7 +14,8 @@ processes (plain HTTP JSON-RPC, as an integration) races operations round after 
 Then it checks the invariants of SPEC §7 in SQL and over RPC, that every refusal was a clean
 UserError/ValidationError (no HTTP 500, no other server error) and that the server log has no
 Traceback/ERROR. With --crash it also kills a worker (kill -9) in the middle of each operation and
-of the settlement and postdated batches (the crash points of models/billing_tools.py), and checks
+of the settlement and postdated scheduled actions run mid-batch (ir.cron's Run Manually; the crash
+points of models/billing_tools.py), and checks
 that each happened entirely or not at all and that a re-run settles or applies nothing twice and
 misses nothing. The last line is ``stress: N passed, N failed`` (invariant checks).
 
@@ -701,26 +702,33 @@ def settlement_crash(args, url, cr, checks, crasher, admin, clerk, client, fx):
     cr.connection.rollback()
     pending = [row[0] for row in sql(cr, "SELECT id FROM account_payment WHERE billing_refund_state = 'pending' "
                                          "ORDER BY id")]
-    killed, status = crasher.kill_at("settle", lambda: Rpc(url, args.db, USER_LOGIN, USER_PASSWORD)(
-        "account.payment", "billing_settle_refunds"), nth=3)
+    # Made yesterday: their day's cut-off has passed, the scheduled action settles them (R5.4).
+    cr.execute("UPDATE account_payment SET create_date = create_date - interval '1 day' WHERE id IN %s",
+               (tuple(pending),))
+    cr.connection.commit()
+    cron = xmlid(admin, MODULE_NAME, "ir_cron_billing_settle_refunds")
+    killed, status = crasher.kill_at("settle", lambda: Rpc(url, args.db, "admin", args.admin_password)(
+        "ir.cron", "method_direct_trigger", [cron]), nth=3)
     cr.connection.rollback()
     states = dict(sql(cr, "SELECT id, billing_refund_state FROM account_payment WHERE id IN %s", tuple(pending)))
     settled = [pid for pid in pending if states[pid] == "settled"]
     checks.check(killed and settled == pending[:2],
-                 f"settlement killed on its 3rd refund: the first two committed settled, the others pending "
+                 f"settlement scheduled action killed on its 3rd refund: the first two committed settled, the "
+                 f"others pending "
                  f"({len(settled)} of {len(pending)} settled)")
     sent = dict(sql(cr, """SELECT s.id, count(r.id) FROM payment_transaction s
                              LEFT JOIN payment_transaction r ON r.source_transaction_id = s.id
                             WHERE s.id IN %s GROUP BY s.id""", tuple(txs)))
     checks.check(all(count <= 1 for count in sent.values()), f"settlement crash: no refund sent twice {sent}")
-    status = outcome(lambda: clerk("account.payment", "billing_settle_refunds"))
+    status = outcome(lambda: admin("ir.cron", "method_direct_trigger", [cron]))
     cr.connection.rollback()
     states = dict(sql(cr, "SELECT id, billing_refund_state FROM account_payment WHERE id IN %s", tuple(pending)))
     sent = dict(sql(cr, """SELECT s.id, count(r.id) FROM payment_transaction s
                              LEFT JOIN payment_transaction r ON r.source_transaction_id = s.id
                             WHERE s.id IN %s GROUP BY s.id""", tuple(txs)))
-    checks.check(status[0] == "accepted" and status[1] == len(pending) - len(settled),
-                 f"settlement re-run: settles exactly the {len(pending) - len(settled)} left ({status})")
+    checks.check(status[0] == "accepted", f"settlement scheduled action re-run ({status})")
+    status = outcome(lambda: clerk("account.payment", "billing_settle_refunds"))
+    checks.check(status == ("accepted", 0), f"settlement: nothing left for a third run ({status})")
     checks.check(all(state == "settled" for state in states.values()), f"settlement re-run: none missed {states}")
     checks.check(all(count == 1 for count in sent.values()),
                  f"settlement re-run: each card refund sent to the provider exactly once {sent}")
@@ -766,6 +774,34 @@ def postdated_crash(args, url, cr, checks, crasher, admin, clerk, client, fx):
                  f"postdated re-run: each applied once to its invoice (residuals {residuals})")
     status = outcome(lambda: clerk("account.payment", "billing_apply_postdated"))
     checks.check(status == ("accepted", 0), f"postdated: a third run applies nothing ({status})")
+    # The same through the scheduled action (its batches are committed chunk by chunk).
+    payments, invoices = [], []
+    for amount in (15.0, 25.0, 35.0):
+        move = invoice(clerk, client, fx["product_id"], [(1, 100.0)])
+        result = clerk("account.move", "billing_make_payment", [move], amount, fx["journal"]["cash"],
+                       postdated_date=tomorrow)
+        payments.append(result["payment_id"])
+        invoices.append(move)
+    cr.execute("UPDATE account_payment SET date = current_date - 1 WHERE id IN %s", (tuple(payments),))
+    cr.execute("""UPDATE account_move SET date = current_date - 1 WHERE id IN
+                  (SELECT move_id FROM account_payment WHERE id IN %s)""", (tuple(payments),))
+    cr.connection.commit()
+    cron = xmlid(admin, MODULE_NAME, "ir_cron_billing_apply_postdated")
+    killed, status = crasher.kill_at("postdated", lambda: Rpc(url, args.db, "admin", args.admin_password)(
+        "ir.cron", "method_direct_trigger", [cron]), nth=2)
+    cr.connection.rollback()
+    states = sql(cr, "SELECT id, state FROM account_payment WHERE id IN %s ORDER BY id", tuple(payments))
+    checks.check(killed and all(state == "draft" for _id, state in states),
+                 f"postdated scheduled action killed on its 2nd payment: none applied ({states})")
+    for run in ("re-run", "third run"):
+        status = outcome(lambda: admin("ir.cron", "method_direct_trigger", [cron]))
+        cr.connection.rollback()
+        states = sql(cr, "SELECT id, state FROM account_payment WHERE id IN %s ORDER BY id", tuple(payments))
+        residuals = sql(cr, "SELECT amount_residual FROM account_move WHERE id IN %s ORDER BY id", tuple(invoices))
+        checks.check(status[0] == "accepted" and all(state in ("in_process", "paid") for _id, state in states)
+                     and [float(r[0]) for r in residuals] == [85.0, 75.0, 65.0],
+                     f"postdated scheduled action {run}: each applied once to its invoice ({status}, {states}, "
+                     f"residuals {residuals})")
 
 
 # ---------------------------------------------------------------------------------------------
