@@ -624,6 +624,10 @@ class AccountPayment(models.Model):
         refusal = refund._billing_refund_cancel_refusal()
         if refusal:
             raise UserError(refusal)
+        # Unreconciling rewrites every line reconciled with the refund (the credit's line and the other
+        # refunds of that credit): lock them first, so that a concurrent cancellation or refund of the
+        # same credit gets a clear error instead of a deadlock or a serialization failure.
+        billing_tools.lock_rows(refund.move_id.line_ids._all_reconciled_lines())
         # Unreconcile and cancel: the credit or the payment's refundable amount is free again. The
         # journal entry is kept, cancelled (Odoo's action_cancel would delete it once in draft).
         cancelling = billing_tools.internal(refund, "billing_cancelling_refund")
@@ -672,8 +676,9 @@ class AccountPayment(models.Model):
 
     def _billing_settle(self):
         """R5.5: settle each refund of ``self`` on its own: locked, sent to its provider (card
-        refunds), marked settled and committed before the next one is sent. A refund that fails, for
-        any exception, is logged on it and on the client and stays pending; the others go on. A
+        refunds), marked settled and committed before the next one is sent. A refund another worker
+        holds (being cancelled right now) is left pending, quietly, for the next run. A refund that
+        fails, for any exception, is logged on it and on the client and stays pending; the others go on. A
         settled refund is never sent again. Returns the number of refunds settled."""
         settled = 0
         for refund_id in self.ids:
@@ -681,8 +686,9 @@ class AccountPayment(models.Model):
             refund = refund.with_company(refund.company_id)
             try:
                 with self.env.cr.savepoint():
-                    billing_tools.lock_rows(refund, self.env._(
-                        "The refund %(refund)s is being cancelled right now.", refund=refund.display_name))
+                    if not billing_tools.try_lock_rows(refund):  # being cancelled right now: not a failure
+                        _logger.info("Refund %s left pending for the next run: another worker holds it", refund_id)
+                        continue
                     refund.invalidate_recordset(["billing_refund_state", "state", "payment_transaction_id"])
                     if refund.billing_refund_state != "pending" or refund.state == "canceled":
                         continue

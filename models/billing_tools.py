@@ -177,16 +177,18 @@ def check_journal(env, journal_id, what, currency=None):
     return journal
 
 
-def lock_rows(records, message=None):
-    """Lock ``records`` for this transaction (FOR NO KEY UPDATE NOWAIT).
+def try_lock_rows(records):
+    """Lock ``records`` for this transaction (FOR NO KEY UPDATE NOWAIT); False when another worker
+    holds them (nothing is locked then). A batch (the settlement run) leaves such a record for its
+    next run; an operation a user asked for calls ``lock_rows``.
 
-    Another worker holding them makes this a clear UserError, not a traceback. The rows are also
-    written (a new row version, same values): a worker whose transaction started before this one
-    commits (REPEATABLE READ: it does not see what this one did) then fails to lock them, instead of
-    getting the lock once this one has committed and checking a cap on its stale snapshot.
+    The rows are also written (a new row version, same values): a worker whose transaction started
+    before this one commits (REPEATABLE READ: it does not see what this one did) then fails to lock
+    them, instead of getting the lock once this one has committed and checking a cap on its stale
+    snapshot.
     """
     if not records:
-        return
+        return True
     env = records.env
     try:
         with env.cr.savepoint(flush=False):
@@ -197,9 +199,16 @@ def lock_rows(records, message=None):
                 table=SQL.identifier(records._table), ids=tuple(records.ids),
             ), log_exceptions=False)
     except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
-        raise UserError(message or env._(
-            "Another user is working on this client's billing right now. Try again in a moment."
-        )) from None
+        return False
+    return True
+
+
+def lock_rows(records, message=None):
+    """Lock ``records`` for this transaction (``try_lock_rows``). Another worker holding them makes
+    this a clear UserError (``message``, else "try again in a moment"), not a traceback."""
+    if not try_lock_rows(records):
+        raise UserError(message or records.env._(
+            "Another user is working on this client's billing right now. Try again in a moment."))
 
 
 def wizard_action(model, name, context):

@@ -2,6 +2,7 @@
 from odoo import SUPERUSER_ID
 from odoo import Command
 from odoo import api
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests.common import tagged
 
@@ -121,3 +122,39 @@ class TestRefundsConcurrency(RaceCase):
                                                      ("billing_refund_state", "=", "pending")])
             self.assertEqual(len(refunds), 1)
             self.assertAlmostEqual(env["res.partner"].browse(self.partner_id).billing_balance, -40.0)
+
+    def _cancellable_today(self, env):
+        """The company's settlement cut-off set to 23:59 in a time zone where it is about noon now, so
+        that a refund made now can be cancelled whatever the hour the test runs; restored at clean-up."""
+        company = env.company
+        saved = {"billing_settlement_tz": company.billing_settlement_tz,
+                 "billing_settlement_cutoff": company.billing_settlement_cutoff}
+        offset = 12 - fields.Datetime.now().hour
+        company.write({"billing_settlement_tz": f"Etc/GMT{-offset:+d}",
+                       "billing_settlement_cutoff": 23.0 + 59.0 / 60.0})
+
+        def restore():
+            with self.registry.cursor() as cr:
+                api.Environment(cr, SUPERUSER_ID, {}).company.write(saved)
+
+        self.addCleanup(restore)
+
+    def test_cancels_of_refunds_of_one_credit(self):
+        """Four workers each cancel another refund of the same credit: the unreconciliations rewrite
+        the credit's line (its matching number), so one at a time cancels, the others get a clear
+        error (not a serialization failure); each refund is cancelled entirely or not at all."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self._cancellable_today(env)
+            partner = env["res.partner"].browse(self.partner_id)
+            refund_ids = [partner.billing_refund(25.0, self.bank_id, f"Refund {index}") for index in range(4)]
+            self.assertAlmostEqual(partner.billing_balance, 0.0)
+        winners = self.race(lambda env, index: env["account.payment"].browse(refund_ids[index]).billing_cancel_refund(
+            f"Cancel {index}") and refund_ids[index], self.warm_up)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            refunds = env["account.payment"].browse(refund_ids)
+            self.assertEqual(refunds.filtered(lambda r: r.billing_refund_state == "cancelled").ids, sorted(winners))
+            self.assertEqual(set(refunds.filtered(lambda r: r.id in winners).mapped("state")), {"canceled"})
+            self.assertLessEqual(set((refunds - refunds.browse(winners)).mapped("billing_refund_state")), {"pending"})
+            self.assertAlmostEqual(env["res.partner"].browse(self.partner_id).billing_balance, -25.0 * len(winners))

@@ -1,5 +1,6 @@
 """R5.4 settlement timing (each company at its own cut-off, in its own time zone, across DST) and
 R5.5 crash safety (each refund settled and committed on its own; a failure leaves it pending)."""
+import logging
 import uuid
 from datetime import datetime
 from unittest.mock import patch
@@ -261,3 +262,35 @@ class TestSettlementCommits(RaceCase):
             self.assertEqual(refunds.mapped("billing_refund_state"), ["settled"] * 3)
             self.assertEqual(list(self.sent(env).values()), [1, 1, 1])
             self.assertEqual(refunds.payment_transaction_id.mapped("source_transaction_id").ids, self.tx_ids)
+
+    def test_refund_locked_by_a_cancellation_is_left_for_the_next_run(self):
+        """A refund another worker is cancelling (its row locked) is an expected race, not a failure:
+        the run leaves it pending quietly (no warning, no "settlement failure" note) and the next run
+        settles it; the others are settled."""
+        busy_id = self.refund_ids[1]
+        logger = "odoo.addons.account_billing_operations.models.account_payment"
+        with self.registry.cursor() as holder:
+            holder.execute("SELECT id FROM account_payment WHERE id = %s FOR NO KEY UPDATE", [busy_id])
+            with self.registry.cursor() as cr, self.assertLogs(logger, logging.INFO) as logs:
+                env = api.Environment(cr, SUPERUSER_ID, {"billing_settle_commit": billing_tools.INTERNAL})
+                self.assertEqual(env["account.payment"].browse(self.refund_ids)._billing_settle(), 2)
+            holder.rollback()
+        self.assertEqual([(record.levelno, bool(record.exc_info)) for record in logs.records], [(logging.INFO, False)])
+        self.assertIn("left pending for the next run", logs.output[0])
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            refunds = env["account.payment"].browse(self.refund_ids)
+            self.assertEqual(refunds.mapped("billing_refund_state"), ["settled", "pending", "settled"])
+            self.assertEqual(list(self.sent(env).values()), [1, 0, 1])
+            client = env["res.partner"].browse(self.partner_id)
+            bodies = (refunds[1].message_ids | client.message_ids).mapped("body")
+            self.assertFalse([body for body in bodies if "could not be settled" in body], bodies)
+        # Once the other worker is done, the next run settles it, and only it.
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"billing_settle_commit": billing_tools.INTERNAL})
+            self.assertEqual(env["account.payment"].browse(self.refund_ids)._billing_settle(), 1)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.assertEqual(env["account.payment"].browse(self.refund_ids).mapped("billing_refund_state"),
+                             ["settled"] * 3)
+            self.assertEqual(list(self.sent(env).values()), [1, 1, 1])

@@ -16,6 +16,7 @@ The last line is ``lifecycle: N passed, N failed``.
 Usage: tools/lifecycle.py [--db billing_lifecycle] [--years 3] [--per-month 6]
 """
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -167,7 +168,7 @@ def odoo_operations():
     reversal = env['account.move.reversal'].with_context(active_model='account.move', active_ids=moves[3].ids).create(
         {'reason': 'after uninstall', 'journal_id': moves[3].journal_id.id})
     reversal.refund_moves()
-    credit_note = moves[3].reversal_move_ids[-1:]
+    credit_note = reversal.new_move_ids  # the invoice has other credit notes (Cancel/refund items)
     credit_note.action_post()
     moves[0].button_draft()   # a former billing credit is an ordinary credit note now
     moves[0].action_post()
@@ -180,10 +181,18 @@ print('LC ' + json.dumps(out, default=str))
 """
 
 
+@contextlib.contextmanager
 def pg(db):
-    return psycopg2.connect(dbname=db, host=os.environ.get("PGHOST", "127.0.0.1"),
+    """A connection to ``db``, committed and closed at the end (psycopg2's own ``with`` leaves it
+    open, and an open connection makes the final dropdb fail)."""
+    conn = psycopg2.connect(dbname=db, host=os.environ.get("PGHOST", "127.0.0.1"),
                             port=os.environ.get("PGPORT", "5433"), user=os.environ.get("PGUSER", "odoo"),
                             password=os.environ.get("PGPASSWORD", "odoo"))
+    try:
+        with conn:
+            yield conn
+    finally:
+        conn.close()
 
 
 def snapshot(db, max_move_id=None, move_ids=None):
