@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Multi-process stress of the billing operations on a real multi-worker Odoo (SPEC §7).
+"""Multi-process stress of the billing operations on a real multi-worker Odoo (docs/rules.md §7).
 
 Starts Odoo with --workers=N --max-cron-threads=0 on the project's PostgreSQL (tools/dev.sh odoo),
 creates its own clients and a billing user (refunds group) over JSON-RPC, then from --clients
@@ -11,7 +11,7 @@ processes (plain HTTP JSON-RPC, as an integration) races operations round after 
             the same idempotency key from two clients (§6) |
             settlement while the refunds are cancelled (R5)
 
-Then it checks the invariants of SPEC §7 in SQL and over RPC, that every refusal was a clean
+Then it checks the invariants of docs/rules.md §7 in SQL and over RPC, that every refusal was a clean
 UserError/ValidationError (no HTTP 500, no other server error) and that the server log has no
 Traceback/ERROR. With --crash it also kills a worker (kill -9) in the middle of each operation and
 of the settlement and postdated scheduled actions run mid-batch (ir.cron's Run Manually; the crash
@@ -438,7 +438,7 @@ def check_races(checks, records, cr):
 
 
 def check_invariants(checks, cr, admin, clerk, fx):
-    """SPEC §7 on the run's clients (every posted entry of the database must be balanced)."""
+    """docs/rules.md §7 on the run's clients (every posted entry of the database must be balanced)."""
     clients = tuple(fx["clients"] + fx.get("crash_clients", []))
     rows = sql(cr, """SELECT m.id FROM account_move m JOIN account_move_line l ON l.move_id = m.id
                        WHERE m.state = 'posted' GROUP BY m.id
