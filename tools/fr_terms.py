@@ -826,7 +826,6 @@ ERRORS = {
         "montant avec le bouton « Créer une facture » (sur le remboursement, ou dans le menu Opérations de "
         "l'onglet Dossier client).",
     "The refund %(refund)s is already cancelled.": "Le remboursement %(refund)s est déjà annulé.",
-    "The refund %(refund)s is being cancelled right now.": "Le remboursement %(refund)s est en cours d'annulation.",
     "The refund %(refund)s is being settled or cancelled right now. Try again in a moment.":
         "Le remboursement %(refund)s est en cours de règlement ou d'annulation. Réessayez dans un instant.",
     "The refund %(refunds)s cannot be deleted: use its Cancel refund button while it is pending settlement.":
