@@ -71,7 +71,8 @@ class AccountBillingTimeline(models.Model):
     )
     amount = fields.Monetary(readonly=True, currency_field="currency_id",
                              help="+ raises the balance, − lowers it.")
-    running_balance = fields.Monetary(readonly=True, currency_field="currency_id",
+    # A balance at a moment: summing it over a group means nothing (no aggregate in grouped lists).
+    running_balance = fields.Monetary(readonly=True, currency_field="currency_id", aggregator=None,
                                       help="The client's balance just after this row.")
     running_balance_label = fields.Char(string="Balance after", compute="_compute_running_balance_label",
                                         help="The client's balance just after this row.")

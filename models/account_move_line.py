@@ -126,22 +126,32 @@ class AccountMoveLine(models.Model):
             self.move_id._billing_check_refund_entries()
         return super().write(vals)
 
-    def reconcile(self):
-        """docs/rules.md §5: matching a billing credit note with money going out (an outbound payment, a bank
-        statement line paying out) gives money back to the client, which is a refund: only the users
-        of "Billing: refunds" may, as with Register Payment on the credit note. Filtered to the
-        module's credit notes first; every other reconciliation is Odoo's own."""
+    def _billing_check_paid_out(self, counterparts):
+        """docs/rules.md §5: matching the module's credit notes (``self``) with money going out (an
+        outbound payment, a bank statement line, a journal entry debiting the client) gives money back
+        to the client, which is a refund: only the users of "Billing: refunds" may, as with Register
+        Payment on the credit note. Customer invoices may use the credit (credit on file), and the
+        exchange-difference and cash-basis entries Odoo makes while reconciling are its own."""
         credit_lines = self.filtered(
             lambda line: line.move_id.billing_operation in billing_tools.BILLING_CREDIT_OPERATIONS)
-        if credit_lines and not billing_tools.can_refund(self.env):
-            paid_out = (self - credit_lines).filtered(lambda line: line.balance > 0 and (
-                line.move_id.origin_payment_id.payment_type == "outbound" or line.move_id.statement_line_id))
-            if paid_out:
-                billing_tools.check_refund_access(self.env, self.env._(
-                    "Money is given back to a client with the Record a refund button on the client's Billing "
-                    "tab, by a user allowed to make refunds; %(payments)s cannot be matched with %(moves)s.",
-                    payments=", ".join(paid_out.move_id.mapped("display_name")),
-                    moves=", ".join(credit_lines.move_id.mapped("display_name"))))
+        if not credit_lines or billing_tools.can_refund(self.env):
+            return
+        paid_out = counterparts.filtered(lambda line: line.balance > 0 and not (
+            line.move_id.move_type in ("out_invoice", "out_receipt")
+            or line.move_id.journal_id == line.company_id.currency_exchange_journal_id
+            or line.move_id.tax_cash_basis_rec_id))
+        if paid_out:
+            billing_tools.check_refund_access(self.env, self.env._(
+                "Money is given back to a client with the Record a refund button on the client's Billing "
+                "tab, by a user allowed to make refunds; %(payments)s cannot be matched with %(moves)s.",
+                payments=", ".join(paid_out.move_id.mapped("display_name")),
+                moves=", ".join(credit_lines.move_id.mapped("display_name"))))
+
+    def reconcile(self):
+        """Why: a user's reconciliation (the payment widget, Reconcile) of a billing credit note with
+        money going out is a refund (``_billing_check_paid_out``); filtered to the module's credit
+        notes first, every other reconciliation is Odoo's own."""
+        self._billing_check_paid_out(self)
         return super().reconcile()
 
     def unlink(self):
@@ -150,3 +160,17 @@ class AccountMoveLine(models.Model):
         self.move_id._billing_check_refund_entries()
         return super().unlink()
 
+
+
+class AccountPartialReconcile(models.Model):
+    _inherit = "account.partial.reconcile"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Why: a partial created directly (RPC, import) is the same matching as ``reconcile()``: a
+        billing credit note matched with money going out needs the refunds group."""
+        Line = self.env["account.move.line"]
+        for vals in vals_list:
+            debit, credit = Line.browse(vals.get("debit_move_id")), Line.browse(vals.get("credit_move_id"))
+            (credit.exists() | debit.exists())._billing_check_paid_out(debit.exists() | credit.exists())
+        return super().create(vals_list)

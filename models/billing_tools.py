@@ -79,11 +79,13 @@ def check_single(records, what):
 
 def check_note(env, note, what=None):
     """Notes are required for credits, charges and refunds (docs/rules.md §4)."""
-    if not note or not str(note).strip():
+    if note not in (None, False) and not isinstance(note, str):
+        raise UserError(env._("The note must be text, not %(value)s.", value=shown(note)))
+    if not note or not note.strip():
         raise UserError(env._("A note is required for %(what)s: say why, for the client's file.",
                           what=what or env._("this operation")))
     check_no_card_number(env, note)
-    return str(note).strip()
+    return note.strip()
 
 
 def luhn_ok(digits):

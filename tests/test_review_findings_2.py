@@ -75,6 +75,54 @@ class TestReviewFindings2(BillingCommon):
                 self.assertEqual(self.currency.compare_amounts(credit.amount_residual, 50.0), 0)
                 self.assertFalse(payment_line.reconciled)
 
+    def test_invoicing_user_cannot_pay_out_a_billing_credit_another_way(self):
+        """Review of 12:00: a partial made directly (RPC), or a journal entry debiting the client matched
+        with the credit, is the same money given back."""
+        credit = self.credit(50.0)
+        credit_line = self.receivable_line(credit)
+        payment_line = self.receivable_line(self.outbound_payment(self.invoicing_user, 50.0).move_id)
+        entry = self.env["account.move"].with_user(self.invoicing_user).create({
+            "move_type": "entry", "journal_id": self.company_data["default_journal_misc"].id,
+            "line_ids": [
+                Command.create({"account_id": self.receivable.id, "partner_id": self.client.id, "debit": 50.0}),
+                Command.create({"account_id": self.bank_journal.default_account_id.id, "credit": 50.0}),
+            ]})
+        entry.action_post()
+        entry_line = self.receivable_line(entry)
+        partials = self.env["account.partial.reconcile"].search_count([])
+        for name, call in (
+                ("partial created directly", lambda: self.env["account.partial.reconcile"].with_user(
+                    self.invoicing_user).create({
+                        "debit_move_id": payment_line.id, "credit_move_id": credit_line.id, "amount": 50.0,
+                        "debit_amount_currency": 50.0, "credit_amount_currency": 50.0})),
+                ("journal entry", lambda: (credit_line + entry_line).with_user(self.invoicing_user).reconcile())):
+            with self.subTest(path=name):
+                try:
+                    with self.env.cr.savepoint():
+                        call()
+                    self.fail("an invoicing user paid out a billing credit")
+                except AccessError as error:
+                    self.assertIn("Record a refund", str(error))
+                self.assertEqual(self.env["account.partial.reconcile"].search_count([]), partials)
+                credit.invalidate_recordset()
+                self.assertEqual(self.currency.compare_amounts(credit.amount_residual, 50.0), 0)
+
+    def test_note_must_be_text(self):
+        moves = self.count_moves()
+        for note in (["x"], {"a": 1}, 5, 1.5):
+            with self.subTest(note=note), self.assertRaisesRegex(UserError, "must be text"):
+                self.client.billing_create_credit(5.0, note)
+        self.assertEqual(self.count_moves(), moves)
+
+    def test_running_balance_is_not_summed_in_groups(self):
+        self.credit(10.0)
+        self.credit(20.0)
+        groups = self.env["account.billing.timeline"].read_group(
+            [("partner_id", "=", self.client.id)], ["amount:sum", "running_balance"], ["kind"])
+        self.assertEqual(len(groups), 1)
+        self.assertNotIn("running_balance", groups[0])
+        self.assertEqual(self.currency.compare_amounts(groups[0]["amount"], -30.0), 0)
+
     def test_refund_user_may_assign_an_outbound_payment_to_a_billing_credit(self):
         credit = self.credit(50.0)
         payment = self.outbound_payment(self.refund_user, 30.0)
