@@ -156,6 +156,7 @@ LABELS = {
     "Journal": "Journal",
     "Journal Entry": "Pièce comptable",
     "Journal Item": "Écriture comptable",
+    "Partial Reconcile": "Rapprochement",
     "Key": "Clé",
     "Kind": "Type",
     "Last Updated by": "Mis à jour par",
@@ -500,6 +501,7 @@ ERRORS = {
         "%(label)s doit être donné par un seul identifiant d'enregistrement, pas %(value)s.",
     "%(label)s must be greater than 0.": "%(label)s doit dépasser 0.",
     "%(label)s must be text, not %(value)s.": "%(label)s doit être du texte, pas %(value)s.",
+    "The note must be text, not %(value)s.": "La note doit être du texte, pas %(value)s.",
     "%(method)s is an online payment provider: a card payment made through it is refunded from the payment "
     "itself (open the payment, then Refund). Choose an offline method (cash, cheque, bank transfer, card "
     "terminal) here.":
