@@ -58,7 +58,6 @@ class AccountBillingTimeline(models.Model):
             ("reversed", "Reversed"),
             ("draft", "Draft"),
             ("in_process", "In process"),
-            ("canceled", "Cancelled"),
             ("cancelled", "Cancelled"),
             ("rejected", "Rejected"),
             ("scheduled", "Scheduled"),
@@ -161,6 +160,7 @@ SELECT k.id, k.move_id, pay.id AS payment_id, k.partner_id, k.company_id, c.curr
            WHEN pay.billing_refund_state IS NOT NULL THEN pay.billing_refund_state
            WHEN m.state = 'cancel' THEN 'cancelled'
            WHEN m.move_type IN ('out_invoice', 'out_refund') THEN m.payment_state
+           WHEN pay.state = 'canceled' THEN 'cancelled'  -- one spelling (Odoo's payment says 'canceled')
            ELSE pay.state
        END AS state,
        CASE WHEN m.state = 'posted' THEN k.amount ELSE 0 END AS amount,

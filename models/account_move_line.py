@@ -170,7 +170,8 @@ class AccountPartialReconcile(models.Model):
         """Why: a partial created directly (RPC, import) is the same matching as ``reconcile()``: a
         billing credit note matched with money going out needs the refunds group."""
         Line = self.env["account.move.line"]
-        for vals in vals_list:
-            debit, credit = Line.browse(vals.get("debit_move_id")), Line.browse(vals.get("credit_move_id"))
-            (credit.exists() | debit.exists())._billing_check_paid_out(debit.exists() | credit.exists())
+        pairs = [Line.browse([vals[key] for key in ("debit_move_id", "credit_move_id") if vals.get(key)])
+                 for vals in vals_list]
+        for lines in pairs:  # the lines of a reconciliation are in cache already: no query of its own
+            lines._billing_check_paid_out(lines)
         return super().create(vals_list)
