@@ -147,13 +147,6 @@ class AccountMoveLine(models.Model):
                 payments=", ".join(paid_out.move_id.mapped("display_name")),
                 moves=", ".join(credit_lines.move_id.mapped("display_name"))))
 
-    def reconcile(self):
-        """Why: a user's reconciliation (the payment widget, Reconcile) of a billing credit note with
-        money going out is a refund (``_billing_check_paid_out``); filtered to the module's credit
-        notes first, every other reconciliation is Odoo's own."""
-        self._billing_check_paid_out(self)
-        return super().reconcile()
-
     def unlink(self):
         """R1.4 / R5: no item of a posted billing credit or of a refund's journal entry is deleted."""
         self.move_id._billing_raise_immutable()
@@ -167,8 +160,9 @@ class AccountPartialReconcile(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """Why: a partial created directly (RPC, import) is the same matching as ``reconcile()``: a
-        billing credit note matched with money going out needs the refunds group."""
+        """Why: every matching (the payment widget, Reconcile, reconcile(), a partial made over RPC or
+        an import) creates its partials here: a billing credit note matched with money going out needs
+        the refunds group (``_billing_check_paid_out``), checked once, at the one place they all pass."""
         Line = self.env["account.move.line"]
         pairs = [Line.browse([vals[key] for key in ("debit_move_id", "credit_move_id") if vals.get(key)])
                  for vals in vals_list]
