@@ -418,7 +418,7 @@ class AccountPayment(models.Model):
         if counterpart:
             return abs(sum(counterpart.mapped("balance")))
         return self.currency_id._convert(self.amount, self.company_id.currency_id, self.company_id,
-                                         self.date or fields.Date.context_today(self))
+                                         self.date or self.company_id._billing_today())
 
     def _billing_refund_balance_after(self, amount):
         """R4.3 preview: the client's balance (company currency) once ``amount`` (in this payment's
