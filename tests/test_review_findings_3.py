@@ -211,7 +211,8 @@ class TestReviewFindings3(BillingCommon):
         invoice = self.native("out_invoice", self.client, 100.0)
         self.credit(30.0, self.other)
         paid = self.native("out_invoice", self.client, 10.0)
-        payment = self.env["account.payment"].browse(paid.billing_make_payment(10.0, self.bank_journal.id)["payment_id"])
+        payment = self.env["account.payment"].browse(
+            paid.billing_make_payment(10.0, self.bank_journal.id)["payment_id"])
         line = invoice.invoice_line_ids.id
         bank = self.bank_journal.id
         calls = {
