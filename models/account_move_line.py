@@ -132,8 +132,9 @@ class AccountMoveLine(models.Model):
         to the client, which is a refund: only the users of "Billing: refunds" may, as with Register
         Payment on the credit note. Customer invoices may use the credit (credit on file), and the
         exchange-difference and cash-basis entries Odoo makes while reconciling are its own."""
-        credit_lines = self.filtered(
-            lambda line: line.move_id.billing_operation in billing_tools.BILLING_CREDIT_OPERATIONS)
+        credit_lines = self.filtered(  # the receivable: a cash-basis tax's transition items give nothing back
+            lambda line: line.account_id.account_type == "asset_receivable"
+            and line.move_id.billing_operation in billing_tools.BILLING_CREDIT_OPERATIONS)
         if not credit_lines or billing_tools.can_refund(self.env):
             return
         paid_out = counterparts.filtered(lambda line: line.balance > 0 and not (
