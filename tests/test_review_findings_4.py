@@ -8,8 +8,12 @@
 - the client of an item matched with a billing document could be changed afterwards (partner of the journal item,
   of the payment, or the contact's company), moving one side of the matching to another client;
 - an amount just below the too-large limit (9,999,999,999,999.99) was refused as having too many decimals, and
-  the too-large message gave the limit as 10,000,000,000,000.01.
+  the too-large message gave the limit as 10,000,000,000,000.01;
+- Register Payment on a billing credit note paid out more than the client's credit (R3.2);
+- a scheduled payment cancelled with Odoo's own Cancel button left no note (§4).
 """
+import datetime
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user
@@ -221,3 +225,36 @@ class TestReviewFindings4(BillingCommon):
             self.credit(1e20)
         self.assertIn("10,000,000,000,000.00", str(caught.exception))
         self.assertNotIn("10,000,000,000,000.01", str(caught.exception))
+
+    # ---- 5. Register Payment on a billing credit note gives back at most the client's credit ------------
+
+    def test_register_payment_on_a_billing_credit_gives_back_at_most_the_available_credit(self):
+        """R3.2 under Odoo's Register Payment (docs/rules.md §5 calls it a refund): a refunds user paying 500.00
+        out on a 100.00 credit note gave 400.00 more than the client's credit."""
+        credit = self.credit(100.0)
+        payments = self.env["account.payment"].search_count([])
+        wizard = self.env["account.payment.register"].with_user(self.refund_user).with_context(
+            active_model="account.move", active_ids=credit.ids).create({
+                "journal_id": self.bank_journal.id, "amount": 500.0, "payment_difference_handling": "open"})
+        with self.assertRaises(UserError), self.env.cr.savepoint():
+            wizard._create_payments()
+        self.assertEqual(self.env["account.payment"].search_count([]), payments)
+        self.assertEqual(self.currency.compare_amounts(self.balance(self.client), -100.0), 0)
+
+    # ---- 6. a scheduled payment cancelled with Odoo's own Cancel button leaves the note too --------------
+
+    def test_scheduled_payment_cancelled_with_odoos_button_leaves_a_note_on_the_client(self):
+        """§4, R7.4: Cancel the scheduled payment logs a note; Odoo's Cancel button on the same draft payment
+        cancelled it silently."""
+        invoice = self.charge(100.0)
+        later = self.company._billing_today() + datetime.timedelta(days=10)
+        payment = self.env["account.payment"].browse(
+            invoice.billing_make_payment(60.0, self.bank_journal.id, postdated_date=later)["payment_id"])
+        self.assertRecordValues(payment, [{"state": "draft", "billing_postdated": True}])
+        notes = self.client.message_ids
+        payment.with_user(self.invoicing_user).action_cancel()
+        self.assertRecordValues(payment, [{"state": "canceled"}])
+        new = self.client.message_ids - notes
+        self.assertEqual(len(new), 1, "one internal note on the client")
+        self.assertIn("cancelled", new.body)
+        self.assertIn(self.invoicing_user.name, new.body)
