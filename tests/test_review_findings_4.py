@@ -258,3 +258,34 @@ class TestReviewFindings4(BillingCommon):
         self.assertEqual(len(new), 1, "one internal note on the client")
         self.assertIn("cancelled", new.body)
         self.assertIn(self.invoicing_user.name, new.body)
+
+    # ---- 7. a partial is not re-pointed to another client's item after it is made -------------------------
+
+    def test_partial_of_a_billing_document_cannot_be_repointed_to_another_clients_item(self):
+        """A partial made between a billing invoice and its client's payment, then written over RPC to point at
+        another client's payment: the same-client and refunds checks of its creation were bypassed."""
+        charge = self.charge(30.0)
+
+        def payment(client, payment_type="inbound"):
+            pay = self.env["account.payment"].create({
+                "payment_type": payment_type, "partner_type": "customer", "partner_id": client.id,
+                "amount": 30.0, "journal_id": self.bank_journal.id})
+            pay.action_post()
+            return self.receivable_line(pay.move_id)
+
+        own, foreign = payment(self.client), payment(self.other)
+        (self.receivable_line(charge) + own).with_user(self.invoicing_user).reconcile()
+        partial = self.receivable_line(charge).matched_credit_ids
+        self.assertEqual(partial.credit_move_id, own)
+        with self.assertRaises(UserError), self.env.cr.savepoint():
+            partial.with_user(self.invoicing_user).write({"credit_move_id": foreign.id})
+        self.assertEqual(partial.credit_move_id, own)
+        self.assert_books_agree(self.client, self.other)
+        # A billing credit's partial re-pointed at an outbound payment: money given back without the group.
+        credit_line = self.receivable_line(self.credit(30.0))
+        invoice_line = self.receivable_line(self.charge(30.0))
+        (credit_line + invoice_line).with_user(self.invoicing_user).reconcile()
+        out = payment(self.client, "outbound")
+        with self.assertRaises(UserError), self.env.cr.savepoint():
+            credit_line.matched_debit_ids.with_user(self.invoicing_user).write({"debit_move_id": out.id})
+        self.assert_books_agree(self.client)
