@@ -204,3 +204,16 @@ class AccountPartialReconcile(models.Model):
             lines._billing_check_same_client()
             lines._billing_check_paid_out(lines)
         return super().create(vals_list)
+
+    def write(self, vals):
+        """Why: a partial re-pointed at other items (``debit_move_id`` / ``credit_move_id`` written over RPC)
+        is a new matching: the checks of ``create`` apply to the items it then joins."""
+        keys = ("debit_move_id", "credit_move_id")
+        if any(key in vals for key in keys):
+            Line = self.env["account.move.line"]
+            for partial in self:
+                ids = [vals[key] if key in vals else partial[key].id for key in keys]
+                lines = Line.browse([line_id for line_id in ids if isinstance(line_id, int) and line_id > 0])
+                lines._billing_check_same_client()
+                lines._billing_check_paid_out(lines)
+        return super().write(vals)
