@@ -124,7 +124,11 @@ class AccountMoveLine(models.Model):
                     self.env["account.move"]._field_will_change(line, vals, fname)
                     for fname in protected)).move_id._billing_raise_immutable()
             self.move_id._billing_check_refund_entries()
-        return super().write(vals)
+        result = super().write(vals)
+        if "partner_id" in vals:  # §7: an item matched with a billing document keeps to that document's client
+            for partial in self.matched_debit_ids | self.matched_credit_ids:
+                (partial.debit_move_id + partial.credit_move_id)._billing_check_same_client()
+        return result
 
     def _billing_check_paid_out(self, counterparts):
         """docs/rules.md §5: matching the module's credit notes (``self``) with money going out (an
