@@ -3,6 +3,7 @@ import logging
 from markupsafe import Markup
 
 import odoo.modules.module
+from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -908,16 +909,21 @@ class AccountPayment(models.Model):
         # One reconciliation plan for all of them (Odoo's _reconcile_plan, as reconcile() uses it): the
         # payments of an invoice with that invoice's open items, account by account.
         Line = self.env["account.move.line"]
-        plan = []
+        plan, links = [], []
         for invoice, payments in self.grouped("billing_invoice_id").items():
             payment_lines = payments.move_id.line_ids.filtered_domain(domain)
             invoice_lines = invoice.line_ids.filtered_domain(domain) if invoice.state == "posted" else Line
             for account in payment_lines.account_id:
                 plan.append((payment_lines + invoice_lines).filtered_domain([("account_id", "=", account.id)]))
             if invoice:
-                invoice.matched_payment_ids |= payments
+                links.append((invoice, [Command.link(payment_id) for payment_id in payments.ids]))
         if plan:
             Line._reconcile_plan(plan)
+        if links:
+            # Each invoice's Payments button lists them, as Register Payment's matched_payment_ids += payment
+            # does: the links of all the invoices written at once by the field, as write() writes them
+            # (account.move.write would re-synchronise each invoice's journal items for a mere link).
+            self.env["account.move"]._fields["matched_payment_ids"].write_batch(links)
 
     def billing_cancel_scheduled(self, note=None):
         """R7.4: cancel a scheduled payment before it is applied; returns True."""
@@ -998,7 +1004,9 @@ class AccountPayment(models.Model):
         self.invalidate_recordset(["state"])
         scheduled = self.filtered(lambda pay: pay.billing_postdated and pay.state == "draft")
         for company, company_payments in scheduled.grouped("company_id").items():
-            payments = company_payments.with_company(company)
+            # In bulk, as Odoo's imports do: no tracking lines nor followers on the journal entries and
+            # items made here; each payment and client gets the audit note of docs/rules.md §4 instead.
+            payments = company_payments.with_company(company).with_context(tracking_disable=True)
             payments._billing_post_and_reconcile()
             payments._billing_log_applied()
             for _payment in payments:
