@@ -658,7 +658,8 @@ class AccountPayment(models.Model):
     @api.model
     def billing_settle_refunds(self):
         """R5.4: settle every refund pending at the time of the call; card refunds are sent to the
-        provider then. Each is committed on its own (R5.5). Returns the number of refunds settled."""
+        provider then, each committed on its own; offline ones are committed chunk by chunk (R5.5,
+        ``_billing_settle``). Returns the number of refunds settled."""
         billing_tools.check_refund_access(self.env)
         return self.search([("billing_refund_state", "=", "pending")], order="id")._billing_settle()
 
@@ -666,7 +667,7 @@ class AccountPayment(models.Model):
     def _billing_cron_settle_refunds(self):
         """The scheduled action (it runs often): per company, the pending refunds whose day's
         settlement cut-off has passed in that company's time zone (R5.4), CRON_BATCH at most per run,
-        each committed on its own; the rest is left for the next run, triggered at once."""
+        committed as ``_billing_settle`` does; the rest is left for the next run, triggered at once."""
         refunds = self.sudo().search([("billing_refund_state", "=", "pending")], order="id")
         due = refunds.filtered(lambda refund: refund._billing_settlement_due())
         batch = due[:CRON_BATCH]
