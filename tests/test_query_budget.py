@@ -19,7 +19,7 @@ BUDGETS = {
     "R2 invoice": 107,
     "R2 reversing a credit": 152,
     "R3 record a refund": 134,
-    "R4 refund a payment": 95,
+    "R4 refund a payment": 93,  # native outbound payment: 72 (make bench); the gap is listed in the sched10 report
     "R4 card refund": 94,
     "R5 cancel a refund": 130,
     "R6 cancel/refund items": 166,
