@@ -97,6 +97,9 @@ class AccountBillingTimeline(models.Model):
             pay_scope = SQL(
                 "JOIN (VALUES %s) s(partner_id, company_id, date) ON s.partner_id = p.commercial_partner_id "
                 "AND s.company_id = pay.company_id AND pay.date >= s.date", values)
+        # A row is a document of a client: a journal entry with items of two clients (a balance
+        # transfer) is a row of each, whose id is made of the first receivable item of that client in
+        # it (2 × its id; a scheduled payment's row: 2 × the payment's id + 1).
         # A client's items are read partner by partner (LATERAL ... OFFSET 0: an index scan on the
         # partner and the receivable accounts, account_move_line_billing_partner_date_idx), never by a
         # merge of every journal item with the partners, which the planner may prefer when a few clients
@@ -107,18 +110,19 @@ class AccountBillingTimeline(models.Model):
         # Billing tab's list of ids, a count), as it leaves out the running balance then.
         return SQL("""
 WITH receivable AS (
-    SELECT l.move_id, p.commercial_partner_id AS partner_id, l.company_id, l.date, SUM(l.balance) AS amount
+    SELECT MIN(l.id) AS line_id, l.move_id, p.commercial_partner_id AS partner_id, l.company_id, l.date,
+           SUM(l.balance) AS amount
       FROM res_partner p
       %(client_scope)s
      CROSS JOIN LATERAL (
-        SELECT l.move_id, l.company_id, l.date, l.balance
+        SELECT l.id, l.move_id, l.company_id, l.date, l.balance
           FROM account_move_line l
          WHERE l.partner_id = p.id AND l.account_id = ANY(%(receivable_accounts)s)
            AND l.parent_state IN ('posted', 'cancel') %(line_scope)s
         OFFSET 0) l
   GROUP BY l.move_id, p.commercial_partner_id, l.company_id, l.date
 ), keys AS (
-    SELECT r.move_id * 2 AS id, r.move_id, NULL::integer AS scheduled_id, r.partner_id, r.company_id, r.date,
+    SELECT r.line_id * 2 AS id, r.move_id, NULL::integer AS scheduled_id, r.partner_id, r.company_id, r.date,
            r.amount
       FROM receivable r
      UNION ALL
@@ -192,22 +196,20 @@ SELECT k.id, k.move_id, pay.id AS payment_id, k.partner_id, k.company_id, c.curr
 
     @api.model
     def _billing_scope_of(self, ids):
-        """[(client, company, date of the oldest of the rows ``ids``)]: a move's row is 2 × its id, a
-        scheduled payment's 2 × its id + 1; read through the indexed move and payment ids."""
+        """[(client, company, date of the oldest of the rows ``ids``)]: a document's row is 2 × the id of
+        the client's first receivable item in it, a scheduled payment's 2 × its id + 1; read through
+        the primary keys of those items and payments."""
         ids = [row_id for row_id in ids if isinstance(row_id, int) and row_id > 0]
-        move_ids = sorted({row_id // 2 for row_id in ids if row_id % 2 == 0})
+        line_ids = sorted({row_id // 2 for row_id in ids if row_id % 2 == 0})
         payment_ids = sorted({row_id // 2 for row_id in ids if row_id % 2 == 1})
-        self.env["account.move.line"].flush_model(["move_id", "partner_id", "account_id", "company_id", "date",
-                                                  "parent_state"])
+        self.env["account.move.line"].flush_model(["partner_id", "company_id", "date"])
         self.env["account.payment"].flush_model(["partner_id", "company_id", "date", "billing_postdated", "state"])
-        # The items of those moves first (their index), then their clients.
+        # The items and payments first (their primary keys), then their clients.
         rows = self.env.execute_query(SQL(
             """SELECT p.commercial_partner_id, r.company_id, r.date
                  FROM (SELECT l.partner_id, l.company_id, MIN(l.date) AS date
                          FROM account_move_line l
-                         JOIN account_account a ON a.id = l.account_id
-                        WHERE l.move_id = ANY(%(moves)s) AND a.account_type = 'asset_receivable'
-                          AND l.parent_state IN ('posted', 'cancel')
+                        WHERE l.id = ANY(%(lines)s)
                      GROUP BY l.partner_id, l.company_id
                     UNION ALL
                        SELECT pay.partner_id, pay.company_id, MIN(pay.date)
@@ -215,7 +217,7 @@ SELECT k.id, k.move_id, pay.id AS payment_id, k.partner_id, k.company_id, c.curr
                         WHERE pay.id = ANY(%(payments)s) AND pay.billing_postdated AND pay.state = 'draft'
                      GROUP BY pay.partner_id, pay.company_id) r
                  JOIN res_partner p ON p.id = r.partner_id""",
-            moves=move_ids, payments=payment_ids))
+            lines=line_ids, payments=payment_ids))
         scope = {}
         for partner, company, day in rows:
             scope[partner, company] = min(day, scope.get((partner, company), day))
