@@ -118,10 +118,16 @@ class ResPartner(models.Model):
     def _billing_fetch_timeline_ids(self):
         """The Billing tab's timeline: the ids of every row (the list pages them), in the timeline's
         order, as Odoo's one2many reads them (record rules included) but in one query whose rows are
-        not made records one by one: a client with 10,000 documents costs a query, not 10,000 records."""
+        not made records one by one and which reads the index of the clients' receivable items only
+        (account.billing.timeline._billing_listing_query): a client with 10,000 documents costs a
+        query, not 10,000 records."""
         field = self._fields["billing_timeline_ids"]
         Timeline = self.env["account.billing.timeline"].with_context(active_test=False, **field.context)
-        query = Timeline._search([("partner_id", "in", self.ids)], order=Timeline._order)
+        query = Timeline._billing_listing_query(self.ids)
+        if len(self) == 1:  # the client's form
+            ids = self.env.execute_query(query.select(SQL.identifier(query.table, "id")))
+            self.env.cache.insert_missing(self, field, [tuple(row_id for (row_id,) in ids)])
+            return
         rows = self.env.execute_query(query.select(
             SQL.identifier(query.table, "id"), SQL.identifier(query.table, "partner_id")))
         by_client = defaultdict(list)
