@@ -26,6 +26,9 @@ REMAP = {
 # Pointing to a table copied later (circular foreign keys): set once both copies exist.
 LATER = {("account_move", "origin_payment_id")}
 UNIQUE_TEXT = {"account_move": ("name",), "account_payment": ("name",)}
+# The client of a document: copy g of the group belongs to partner_ids[g mod n] when partner_ids are given.
+PARTNER_COLUMNS = {"account_move": ("partner_id", "commercial_partner_id"), "account_move_line": ("partner_id",),
+                   "account_payment": ("partner_id",)}
 
 
 def _columns(cr, table):
@@ -34,11 +37,43 @@ def _columns(cr, table):
     return [row[0] for row in cr.fetchall()]
 
 
-def clone_documents(env, moves, copies, spread_days=0, payments=None):
+def _copied_column(table, column, spread_days, partner_ids):
+    """(value, join or None): what copy ``m.g`` of row ``t`` of ``table`` gets in ``column``."""
+    target = REMAP[table].get(column)
+    name = SQL.identifier(column)
+    value, join = SQL("t.%s", name), None
+    if (table, column) in LATER:
+        value = SQL("NULL")
+    elif target:
+        alias = SQL.identifier(f"j_{column}")
+        value = SQL("COALESCE(%s.new_id, t.%s)", alias, name)
+        join = SQL("LEFT JOIN bench_map %s ON %s.kind = %s AND %s.g = m.g AND %s.old_id = t.%s",
+                   alias, alias, target, alias, alias, name)
+    elif partner_ids and column in PARTNER_COLUMNS.get(table, ()):
+        value = SQL("CASE WHEN t.%s IS NULL THEN NULL ELSE (%s::int[])[1 + mod(m.g, %s)] END",
+                    name, list(partner_ids), len(partner_ids))
+    elif column in UNIQUE_TEXT.get(table, ()):
+        value = SQL("t.%s || '/C' || m.g", name)
+    elif column == "matching_number":
+        value = SQL("CASE WHEN j_match.kind = 'partial' THEN 'P' || j_match.new_id "
+                    "WHEN j_match.kind = 'full' THEN j_match.new_id::text ELSE t.matching_number END")
+        join = SQL("LEFT JOIN bench_map j_match ON j_match.g = m.g AND ("
+                   "(left(t.matching_number, 1) = 'P' AND j_match.kind = 'partial' "
+                   "AND j_match.old_id = substr(t.matching_number, 2)::int) OR "
+                   "(t.matching_number ~ '^[0-9]+$' AND j_match.kind = 'full' "
+                   "AND j_match.old_id = t.matching_number::int))")
+    elif spread_days and column in ("date", "invoice_date", "invoice_date_due", "date_maturity", "max_date"):
+        value = SQL("t.%s - mod(m.g, %s)", name, spread_days)
+    return value, join
+
+
+def clone_documents(env, moves, copies, spread_days=0, payments=None, partner_ids=None):
     """Copy ``moves`` (posted, with their payments and reconciliations) ``copies`` times in SQL.
     Returns the number of moves created. ``spread_days`` spreads the copies back in time over that
     many days (copy g is dated g mod spread_days days earlier), so a history has many dates.
-    ``payments``: payments without a journal entry (scheduled ones) copied with the group."""
+    ``payments``: payments without a journal entry (scheduled ones) copied with the group.
+    ``partner_ids``: the copies are spread over those clients (copy g for partner_ids[g mod n])
+    instead of all being the group's client."""
     cr = env.cr
     env.flush_all()
     move_ids = moves.ids
@@ -67,31 +102,10 @@ def clone_documents(env, moves, copies, spread_days=0, payments=None):
         columns = _columns(cr, table)
         select, joins = [], []
         for column in columns:
-            target = REMAP[table].get(column)
-            if (table, column) in LATER:
-                select.append(SQL("NULL"))
-            elif target:
-                alias = SQL.identifier(f"j_{column}")
-                joins.append(SQL("LEFT JOIN bench_map %s ON %s.kind = %s AND %s.g = m.g AND %s.old_id = t.%s",
-                                 alias, alias, target, alias, alias, SQL.identifier(column)))
-                select.append(SQL("COALESCE(%s.new_id, t.%s)", alias, SQL.identifier(column)))
-            elif column in UNIQUE_TEXT.get(table, ()):
-                select.append(SQL("t.%s || '/C' || m.g", SQL.identifier(column)))
-            elif column == "matching_number":
-                joins.append(SQL(
-                    "LEFT JOIN bench_map j_match ON j_match.g = m.g AND ("
-                    "(left(t.matching_number, 1) = 'P' AND j_match.kind = 'partial' "
-                    "AND j_match.old_id = substr(t.matching_number, 2)::int) OR "
-                    "(t.matching_number ~ '^[0-9]+$' AND j_match.kind = 'full' "
-                    "AND j_match.old_id = t.matching_number::int))"))
-                select.append(SQL(
-                    "CASE WHEN j_match.kind = 'partial' THEN 'P' || j_match.new_id "
-                    "WHEN j_match.kind = 'full' THEN j_match.new_id::text ELSE t.matching_number END"))
-            elif spread_days and column in ("date", "invoice_date", "invoice_date_due", "date_maturity",
-                                            "max_date"):
-                select.append(SQL("t.%s - mod(m.g, %s)", SQL.identifier(column), spread_days))
-            else:
-                select.append(SQL("t.%s", SQL.identifier(column)))
+            value, join = _copied_column(table, column, spread_days, partner_ids)
+            select.append(value)
+            if join:
+                joins.append(join)
         cr.execute(SQL(
             "INSERT INTO %s (id, %s) SELECT m.new_id, %s FROM %s t JOIN bench_map m "
             "ON m.kind = %s AND m.old_id = t.id %s",
