@@ -50,8 +50,7 @@ def _copied_column(table, column, spread_days, partner_ids):
         join = SQL("LEFT JOIN bench_map %s ON %s.kind = %s AND %s.g = m.g AND %s.old_id = t.%s",
                    alias, alias, target, alias, alias, name)
     elif partner_ids and column in PARTNER_COLUMNS.get(table, ()):
-        value = SQL("CASE WHEN t.%s IS NULL THEN NULL ELSE (%s::int[])[1 + mod(m.g, %s)] END",
-                    name, list(partner_ids), len(partner_ids))
+        value = SQL("CASE WHEN t.%s IS NULL THEN NULL ELSE bench_partner.partner_id END", name)
     elif column in UNIQUE_TEXT.get(table, ()):
         value = SQL("t.%s || '/C' || m.g", name)
     elif column == "matching_number":
@@ -96,11 +95,18 @@ def clone_documents(env, moves, copies, spread_days=0, payments=None, partner_id
                 "FROM unnest(%s) o(id), generate_series(1, %s) g",
                 kind, f"{table}_id_seq", old_ids[kind], copies))
     cr.execute("ANALYZE bench_map")
+    if partner_ids:  # copy g for partner_ids[g mod n]
+        cr.execute("DROP TABLE IF EXISTS bench_partner")
+        cr.execute(SQL("CREATE TEMP TABLE bench_partner AS SELECT n - 1 AS n, partner_id "
+                       "FROM unnest(%s::int[]) WITH ORDINALITY p(partner_id, n)", list(partner_ids)))
+        cr.execute("ALTER TABLE bench_partner ADD PRIMARY KEY (n)")
     for table, kind in TABLES:
         if not old_ids[kind]:
             continue
         columns = _columns(cr, table)
         select, joins = [], []
+        if partner_ids and table in PARTNER_COLUMNS:
+            joins.append(SQL("JOIN bench_partner ON bench_partner.n = mod(m.g, %s)", len(partner_ids)))
         for column in columns:
             value, join = _copied_column(table, column, spread_days, partner_ids)
             select.append(value)
@@ -130,5 +136,6 @@ def clone_documents(env, moves, copies, spread_days=0, payments=None, partner_id
         "SELECT m.new_id, r.account_tax_id FROM account_move_line_account_tax_rel r "
         "JOIN bench_map m ON m.kind = 'line' AND m.old_id = r.account_move_line_id"))
     cr.execute("DROP TABLE bench_map")
+    cr.execute("DROP TABLE IF EXISTS bench_partner")
     env.invalidate_all()
     return len(move_ids) * copies

@@ -117,10 +117,10 @@ class TestBillingTabScale(BaseCase):
         cr.execute(SQL("SELECT array_agg(id) FROM res_partner WHERE name LIKE %s", f"{FILLER}%"))
         partner_ids = cr.fetchone()[0]
         template = self.env["res.partner"].browse(partner_ids[0])
-        group = self.paid_invoice(template, fields.Date.context_today(template))
-        per_copy = len(group.line_ids)
-        cr.commit()
         while items < ITEMS:
+            # A template of its own per batch: the copies' names (name/C<copy>) stay unique.
+            group = self.paid_invoice(template, fields.Date.context_today(template))
+            per_copy = len(group.line_ids)
             copies = min(BATCH, (ITEMS - items) // per_copy + 1)
             start = time.perf_counter()
             clone_documents(self.env, group, copies, spread_days=700,
