@@ -285,3 +285,25 @@ class TestTwoClientsInOneEntry(BillingCommon):
         self.assertEqual(sorted((row[1], row[7], row[8]) for row in rows),  # client, amount, running balance
                          sorted([(self.client_a.id, -30.0, 85.0), (self.client_b.id, 30.0, 70.0)]))
         self.assertEqual(len({row[0] for row in rows}), 2)
+
+    def test_billing_tab_listing_keeps_record_rules(self):
+        """The Billing tab lists its rows' ids by a lean query (id, client, company, date): a record rule
+        on another column of the timeline still holds (the whole rows are read then)."""
+        self.env["ir.rule"].create({
+            "name": "No credits in the timeline (test)",
+            "model_id": self.env["ir.model"]._get_id("account.billing.timeline"),
+            "domain_force": "[('kind', '!=', 'credit')]",
+        })
+        user = new_test_user(self.env, login="billing_rule_reader", company_id=self.company.id,
+                             company_ids=[Command.set(self.company.ids)],
+                             groups="base.group_user,account.group_account_invoice")
+        Timeline = self.env["account.billing.timeline"]
+        self.assertIn("kind", {str(leaf[0]) for leaf in self.env["ir.rule"].with_user(user)._compute_domain(
+            Timeline._name, "read") if isinstance(leaf, (list, tuple))})
+        self.invoice(100.0)
+        self.client.billing_create_credit(10.0, "Hidden by the rule", tax_ids=[])
+        self.env.invalidate_all()
+        rows = self.client.with_user(user).billing_timeline_ids
+        # Client A: its two invoices; the credit and the transfer to client B (a credit of A) are hidden.
+        self.assertEqual(rows.mapped("kind"), ["invoice", "invoice"])
+        self.assertEqual(rows, Timeline.with_user(user).search([("partner_id", "=", self.client.id)]))
