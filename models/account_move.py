@@ -552,7 +552,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         vals = self._billing_prepare_payment_vals(
             amount, journal, method, payer_name, payer_reference,
-            postdated or fields.Date.context_today(self), bool(postdated))
+            postdated or self.company_id._billing_today(), bool(postdated))
         payment = billing_tools.internal(self.env["account.payment"], "billing_make_payment").with_context(
             skip_invoice_sync=True).create(vals)
         payment._billing_ensure_outstanding_account()
@@ -578,7 +578,7 @@ class AccountMove(models.Model):
         total = currency.round(credit_applied + (payment.amount if payment else 0.0))
         if currency != self.company_currency_id:
             total = currency._convert(total, self.company_currency_id, self.company_id,
-                                      fields.Date.context_today(self))
+                                      self.company_id._billing_today())
         extra = " ".join(parts)
         client._billing_post_audit(self, self.env._("Payment of %(invoice)s", invoice=self.display_name),
                                    total, None, extra)
@@ -933,7 +933,7 @@ class AccountMove(models.Model):
     def _billing_create_cancellation(self, selection, penalty, credit, note):
         """R6.3: one posted credit note, reconciled with the invoice's unpaid part first."""
         self.ensure_one()
-        today = fields.Date.context_today(self)
+        today = self.company_id._billing_today()  # the company's day, whoever calls
         line_vals = self._billing_cancel_line_vals(selection)
         if not self.currency_id.is_zero(penalty):
             line_vals.append(self._billing_penalty_line_vals(penalty))

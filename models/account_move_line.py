@@ -150,6 +150,38 @@ class AccountMoveLine(models.Model):
                 payments=", ".join(paid_out.move_id.mapped("display_name")),
                 moves=", ".join(credit_lines.move_id.mapped("display_name"))))
 
+    def _billing_own_documents(self):
+        """The items of ``self`` whose journal entry the client's billing operations made: a credit, an
+        invoice (charge) or a cancellation credit note (``billing_operation``), or the entry of a payment
+        or refund made by Make a payment, Refund or Record a refund."""
+        return self.filtered(lambda line: line.move_id.billing_operation or (
+            (payment := line.move_id.origin_payment_id) and (
+                payment.billing_refund_state or payment.billing_source_payment_id
+                or payment.billing_invoice_id or payment.billing_postdated)))
+
+    def _billing_check_same_client(self):
+        """docs/rules.md §1, §7: a client's balance is the open amount of its receivable items, its
+        ledger their amount: matching one of its items with another client's moves the first without
+        the second. ``self`` (the two items of one partial) may be matched across two commercial
+        entities only when neither is a document of the module (Odoo's own behaviour otherwise). Items
+        of one partner, or of contacts of one company, cost no query here."""
+        if len(self.partner_id) < 2 or len(self.partner_id.commercial_partner_id) < 2:
+            return
+        receivable = self.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+        own = receivable._billing_own_documents()
+        if not own or len(receivable) < 2:
+            return
+        line = own[0]
+        other = receivable - line
+        raise UserError(self.env._(
+            "%(document)s (%(client)s) cannot be matched with %(other)s of another client, %(other_client)s: a "
+            "document made by the client's billing operations is matched only with that client's own items, so "
+            "that each client's balance stays equal to its ledger. To move an amount from one client to the "
+            "other, create a credit on one (Create a credit on the client's Billing tab) and an invoice on the "
+            "other (Create an invoice).",
+            document=line.move_id.display_name, client=line.partner_id.commercial_partner_id.display_name,
+            other=other.move_id.display_name, other_client=other.partner_id.commercial_partner_id.display_name))
+
     def unlink(self):
         """R1.4 / R5: no item of a posted billing credit or of a refund's journal entry is deleted."""
         self.move_id._billing_raise_immutable()
@@ -165,10 +197,12 @@ class AccountPartialReconcile(models.Model):
     def create(self, vals_list):
         """Why: every matching (the payment widget, Reconcile, reconcile(), a partial made over RPC or
         an import) creates its partials here: a billing credit note matched with money going out needs
-        the refunds group (``_billing_check_paid_out``), checked once, at the one place they all pass."""
+        the refunds group (``_billing_check_paid_out``), and a billing document is matched with its own
+        client's items only (``_billing_check_same_client``), checked once, at the one place they all pass."""
         Line = self.env["account.move.line"]
         pairs = [Line.browse([vals[key] for key in ("debit_move_id", "credit_move_id") if vals.get(key)])
                  for vals in vals_list]
         for lines in pairs:  # the lines of a reconciliation are in cache already: no query of its own
+            lines._billing_check_same_client()
             lines._billing_check_paid_out(lines)
         return super().create(vals_list)

@@ -354,9 +354,22 @@ class AccountPayment(models.Model):
 
     def unlink(self):
         """R5: a refund is never deleted (Cancel refund undoes it). Checked before Odoo resets and
-        deletes the journal entry (account.payment.unlink)."""
+        deletes the journal entry (account.payment.unlink). R7.4 / §4: a scheduled payment deleted
+        instead of cancelled leaves the same internal note on the client."""
         self._billing_check_refunds_deletable()
+        self._billing_audit_scheduled_deletion()
         return super().unlink()
+
+    def _billing_audit_scheduled_deletion(self):
+        """§4: the note of ``billing_cancel_scheduled``, for the scheduled payments of ``self`` about to be
+        deleted (on the client and on the invoice they were made from: the payment's own chatter goes)."""
+        for payment in self._billing_scheduled_payments():
+            body = self.env._("Scheduled payment %(payment)s of %(amount)s due on %(date)s deleted.",
+                              payment=payment.display_name,
+                              amount=format_amount(self.env, payment.amount, payment.currency_id),
+                              date=format_date(self.env, payment.date))
+            payment.partner_id.commercial_partner_id._billing_post_audit(
+                payment.billing_invoice_id, self.env._("Scheduled payment deletion"), payment.amount, None, body)
 
     def _billing_check_refunds_deletable(self):
         refunds = self.filtered(lambda pay: pay.billing_refund_state in COUNTED_REFUND_STATES)
@@ -418,7 +431,7 @@ class AccountPayment(models.Model):
         if counterpart:
             return abs(sum(counterpart.mapped("balance")))
         return self.currency_id._convert(self.amount, self.company_id.currency_id, self.company_id,
-                                         self.date or fields.Date.context_today(self))
+                                         self.date or self.company_id._billing_today())
 
     def _billing_refund_balance_after(self, amount):
         """R4.3 preview: the client's balance (company currency) once ``amount`` (in this payment's

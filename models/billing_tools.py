@@ -10,6 +10,8 @@ import psycopg2.errors
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools import format_amount
+from odoo.tools import formatLang
 
 # Digits with up to four separators of any kind between them (spaces, tabs, new lines, no-break
 # spaces, dots, commas, dashes of any width, slashes, pipes): "4111 1111 1111 1111", "4111 - 1111 ...".
@@ -27,22 +29,44 @@ def is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def to_number(env, value, label=None):
-    """``value`` as a finite float; text, booleans, lists, NaN and infinities are refused."""
+# A float holds 15 significant digits exactly: an amount (in the currency's smallest unit) or a number
+# with more is no longer what the user typed, and is a typing mistake at a front desk anyway.
+SIGNIFICANT_DIGITS = 15
+
+
+def _too_large(env, label, value, maximum):
+    return UserError(env._(
+        "%(label)s %(value)s is too large: it must be less than %(maximum)s. Check it for a misplaced decimal "
+        "point or extra zeros and enter it again.", label=label, value=shown(value), maximum=maximum))
+
+
+def to_number(env, value, label=None, maximum=10.0 ** SIGNIFICANT_DIGITS):
+    """``value`` as a finite float below ``maximum`` (in absolute value); text, booleans, lists, NaN,
+    infinities and numbers too large to be exact are refused."""
     label = label or env._("The amount")
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise UserError(env._("%(label)s must be a number, not %(value)s.", label=label, value=shown(value)))
-    value = float(value)
-    if not math.isfinite(value):
-        raise UserError(env._("%(label)s must be a finite number.", label=label))
-    return value
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float: too large, said below
+        number = value
+    if isinstance(number, float) and not math.isfinite(number):
+        raise UserError(env._("%(label)s must be a finite number, not %(value)s: enter it in figures, for "
+                              "example 25.00.", label=label, value=shown(value)))
+    if maximum is not None and abs(number) >= maximum:
+        raise _too_large(env, label, value, formatLang(env, maximum, digits=0))
+    return number
 
 
 def to_amount(env, amount, currency, label=None, allow_zero=False):
-    """``amount`` as a float once it is a number >= 0 (> 0 unless ``allow_zero``) with no more
-    decimals than ``currency`` allows."""
+    """``amount`` as a float once it is a number >= 0 (> 0 unless ``allow_zero``), less than
+    10^15 of the currency's smallest unit (exact as a float) and with no more decimals than
+    ``currency`` allows."""
     label = label or env._("The amount")
-    value = to_number(env, amount, label)
+    value = to_number(env, amount, label, maximum=None)
+    maximum = 10.0 ** (SIGNIFICANT_DIGITS - currency.decimal_places)
+    if abs(value) >= maximum:
+        raise _too_large(env, label, value, format_amount(env, maximum, currency))
     sign = currency.compare_amounts(value, 0.0)
     if sign < 0 or (sign == 0 and not allow_zero):
         raise UserError(env._("%(label)s must be greater than 0.", label=label) if not allow_zero

@@ -137,6 +137,9 @@ class ResCompany(models.Model):
         return pytz.utc.localize(value).astimezone(self._billing_tz())
 
     def _billing_today(self):
+        """The company's day (docs/rules.md §5): the date of every billing document (credit, invoice,
+        payment, refund, cancellation), of the scheduled payments due and of the statement, whoever calls
+        and whatever their own time zone."""
         self.ensure_one()
         return self._billing_local_datetime(fields.Datetime.now()).date()
 

@@ -403,7 +403,7 @@ class ResPartner(models.Model):
             "move_type": "out_refund" if operation == "credit" else "out_invoice",
             "partner_id": self.id,
             "currency_id": currency.id,
-            "invoice_date": fields.Date.context_today(self),
+            "invoice_date": company._billing_today(),  # the company's day, whoever calls
             "billing_operation": operation,
             "billing_note": note,
             "ref": note[:64],
@@ -711,7 +711,7 @@ class ResPartner(models.Model):
             "date_to": date_to,
             "date_from_label": date_label(date_from) if date_from else "",
             "date_to_label": date_label(date_to) if date_to else "",
-            "printed_label": date_label(fields.Date.context_today(self)),
+            "printed_label": date_label(company._billing_today()),
             "opening_balance": opening,
             "opening_label": balance_label(opening),
             "rows": lines,
@@ -746,7 +746,7 @@ class ResPartner(models.Model):
     def _billing_statement_default_period(self):
         """The period a statement proposes: the previous month and the current one up to today (a
         monthly statement and what has happened since); the user may widen it to the whole history."""
-        today = fields.Date.context_today(self)
+        today = self.env.company._billing_today()
         return {"date_from": fields.Date.start_of(fields.Date.subtract(today, months=1), "month"), "date_to": False}
 
     def action_billing_statement_wizard(self):

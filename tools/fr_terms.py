@@ -227,6 +227,7 @@ LABELS = {
     "Scheduled payment": "Paiement planifié",
     "Scheduled payment applied": "Paiement planifié appliqué",
     "Scheduled payment cancellation": "Annulation d'un paiement planifié",
+    "Scheduled payment deletion": "Suppression d'un paiement planifié",
     "Scheduled payments": "Paiements planifiés",
     "Scheduled payments (not deducted from the amount due until their date):":
         "Paiements planifiés (non déduits du montant dû avant leur date) :",
@@ -445,6 +446,8 @@ AUDIT = {
         "Paiement planifié %(payment)s de %(amount)s appliqué à %(invoice)s à sa date (%(date)s).",
     "Scheduled payment %(payment)s of %(amount)s due on %(date)s cancelled.":
         "Paiement planifié %(payment)s de %(amount)s prévu le %(date)s annulé.",
+    "Scheduled payment %(payment)s of %(amount)s due on %(date)s deleted.":
+        "Paiement planifié %(payment)s de %(amount)s prévu le %(date)s supprimé.",
     "Sent to the payment provider (transaction %(reference)s).":
         "Envoyé au fournisseur de paiement (transaction %(reference)s).",
     "The refund %(refund)s could not be settled (%(reason)s): it stays pending and the next settlement run "
@@ -495,7 +498,22 @@ ERRORS = {
     "%(label)s %(amount)s has more decimals than the currency %(currency)s allows (%(digits)s).":
         "%(label)s %(amount)s a plus de décimales que la devise %(currency)s ne le permet (%(digits)s).",
     "%(label)s cannot be negative.": "%(label)s : une valeur négative n'est pas permise.",
-    "%(label)s must be a finite number.": "%(label)s doit être un nombre fini.",
+    "%(label)s must be a finite number, not %(value)s: enter it in figures, for example 25.00.":
+        "%(label)s doit être un nombre fini, pas %(value)s : saisissez-le en chiffres, par exemple 25,00.",
+    "%(label)s %(value)s is too large: it must be less than %(maximum)s. Check it for a misplaced decimal "
+    "point or extra zeros and enter it again.":
+        "%(label)s %(value)s est trop grand : il doit être inférieur à %(maximum)s. Vérifiez la virgule "
+        "décimale et les zéros en trop, puis saisissez-le de nouveau.",
+    "%(document)s (%(client)s) cannot be matched with %(other)s of another client, %(other_client)s: a "
+    "document made by the client's billing operations is matched only with that client's own items, so "
+    "that each client's balance stays equal to its ledger. To move an amount from one client to the "
+    "other, create a credit on one (Create a credit on the client's Billing tab) and an invoice on the "
+    "other (Create an invoice).":
+        "%(document)s (%(client)s) ne peut pas être lettré avec %(other)s d'un autre client, %(other_client)s : "
+        "un document fait par les opérations du dossier client n'est lettré qu'avec les écritures de son propre "
+        "client, pour que le solde de chaque client reste égal à son grand livre. Pour passer un montant d'un "
+        "client à l'autre, créez un crédit sur l'un (« Créer un crédit » dans l'onglet « Dossier client » du "
+        "client) et une facture sur l'autre (« Créer une facture »).",
     "%(label)s must be a number, not %(value)s.": "%(label)s doit être un nombre, pas %(value)s.",
     "%(label)s must be given as one record id, not %(value)s.":
         "%(label)s doit être donné par un seul identifiant d'enregistrement, pas %(value)s.",

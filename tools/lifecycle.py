@@ -22,21 +22,13 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEV = str(ROOT / "tools" / "dev.sh")
+from project_python import DEV
+from project_python import use_project_python
+
 MODULE = "account_billing_operations"
 
-try:
-    import psycopg2
-except ImportError:  # run again with the project's Python (Odoo's requirements include psycopg2)
-    venv = Path(os.environ.get("VENV", ROOT / ".venv"))
-    if not (venv / "bin" / "python").exists():
-        subprocess.run([str(ROOT / "tools" / "dev.sh"), "setup"], check=True)
-    if Path(sys.prefix).resolve() != venv.resolve():
-        os.execv(str(venv / "bin" / "python"), [str(venv / "bin" / "python"), *sys.argv])
-    raise
+psycopg2 = use_project_python()
 
 HISTORY = """
 import random

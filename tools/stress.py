@@ -40,22 +40,16 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEV = str(ROOT / "tools" / "dev.sh")
+from project_python import DEV
+from project_python import ROOT
+from project_python import use_project_python
+
 MODULE_NAME = "account_billing_operations"
 CLEAN_ERRORS = ("odoo.exceptions.UserError", "odoo.exceptions.ValidationError")
 USER_LOGIN = "stress_billing"
 USER_PASSWORD = "stress-billing-pw"
 
-try:
-    import psycopg2
-except ImportError:  # run again with the project's Python (Odoo's requirements include psycopg2)
-    venv = Path(os.environ.get("VENV", ROOT / ".venv"))
-    if not (venv / "bin" / "python").exists():
-        subprocess.run([str(ROOT / "tools" / "dev.sh"), "setup"], check=True)
-    if Path(sys.prefix).resolve() != venv.resolve():
-        os.execv(str(venv / "bin" / "python"), [str(venv / "bin" / "python"), *sys.argv])
-    raise
+psycopg2 = use_project_python()
 
 
 # ---------------------------------------------------------------------------------------------
