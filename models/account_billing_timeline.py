@@ -88,22 +88,18 @@ class AccountBillingTimeline(models.Model):
     # only the rows newer than them, never the client's whole history.
 
     def _billing_rows_sql(self, scope=None):
-        """The timeline's rows. ``scope``: None (every client) or ``[(client id, company id, date)]``
-        (or an SQL query of such rows): those clients' rows in that company from that date on, their
-        running balances included (each depends only on the rows after it)."""
+        """The timeline's rows. ``scope``: None (every client) or ``[(client id, company id, date)]``:
+        those clients' rows in that company from that date on, their running balances included (each
+        depends only on the rows after it)."""
         if scope is None:
             client_scope = line_scope = pay_scope = SQL()
         else:
-            if isinstance(scope, SQL):  # a query of (client, company, date) rows, see _billing_scope_sql
-                values = SQL("(%s)", scope)
-            else:
-                values = SQL("(VALUES %s)", SQL(", ").join(
-                    SQL("(%s, %s, %s::date)", partner, company, day) for partner, company, day in scope))
+            values = SQL(", ").join(SQL("(%s, %s, %s::date)", partner, company, day) for partner, company, day in scope)
             client_scope = SQL(
-                "JOIN %s s(partner_id, company_id, date) ON s.partner_id = p.commercial_partner_id", values)
+                "JOIN (VALUES %s) s(partner_id, company_id, date) ON s.partner_id = p.commercial_partner_id", values)
             line_scope = SQL("AND l.company_id = s.company_id AND l.date >= s.date")
             pay_scope = SQL(
-                "JOIN %s s(partner_id, company_id, date) ON s.partner_id = p.commercial_partner_id "
+                "JOIN (VALUES %s) s(partner_id, company_id, date) ON s.partner_id = p.commercial_partner_id "
                 "AND s.company_id = pay.company_id AND pay.date >= s.date", values)
         # The rows' keys first (client, company, date, amount); their descriptive columns come from
         # LEFT JOINs on unique keys, which PostgreSQL leaves out when those columns are not read (a
@@ -228,28 +224,37 @@ SELECT pay.id * 2 + 1, p.commercial_partner_id, pay.company_id, pay.date
     # rows). Rows read or searched by id (the Billing tab's page) are read from a copy of the SQL
     # limited to their clients, from the oldest of them on: a page of the newest rows costs a page.
 
+    # The scope is read first, in its own query: known values (VALUES) give the planner the few rows of a
+    # page, where a subquery of the scope makes it join every move and payment of a client's history.
+
     @api.model
-    def _billing_scope_sql(self, ids):
-        """The query of [(client, company, date of the oldest of the rows ``ids``)], for the scope of
-        ``_billing_rows_sql``: a document's row is 2 × the id of the client's first receivable item in
-        it, a scheduled payment's 2 × its id + 1; read through the primary keys of those items and
-        payments, in the same query as the rows (a page of the Billing tab is one query)."""
+    def _billing_scope_of(self, ids):
+        """[(client, company, date of the oldest of the rows ``ids``)]: a document's row is 2 × the id of
+        the client's first receivable item in it, a scheduled payment's 2 × its id + 1; read through
+        the primary keys of those items and payments."""
         ids = [row_id for row_id in ids if isinstance(row_id, int) and row_id > 0]
+        line_ids = sorted({row_id // 2 for row_id in ids if row_id % 2 == 0})
+        payment_ids = sorted({row_id // 2 for row_id in ids if row_id % 2 == 1})
         self.env["account.move.line"].flush_model(["partner_id", "company_id", "date"])
         self.env["account.payment"].flush_model(["partner_id", "company_id", "date", "billing_postdated", "state"])
-        return SQL(
-            """SELECT p.commercial_partner_id, r.company_id, MIN(r.date)
-                 FROM (SELECT l.partner_id, l.company_id, l.date
+        # The items and payments first (their primary keys), then their clients.
+        rows = self.env.execute_query(SQL(
+            """SELECT p.commercial_partner_id, r.company_id, r.date
+                 FROM (SELECT l.partner_id, l.company_id, MIN(l.date) AS date
                          FROM account_move_line l
                         WHERE l.id = ANY(%(lines)s)
+                     GROUP BY l.partner_id, l.company_id
                     UNION ALL
-                       SELECT pay.partner_id, pay.company_id, pay.date
+                       SELECT pay.partner_id, pay.company_id, MIN(pay.date)
                          FROM account_payment pay
-                        WHERE pay.id = ANY(%(payments)s) AND pay.billing_postdated AND pay.state = 'draft') r
-                 JOIN res_partner p ON p.id = r.partner_id
-             GROUP BY p.commercial_partner_id, r.company_id""",
-            lines=sorted({row_id // 2 for row_id in ids if row_id % 2 == 0}),
-            payments=sorted({row_id // 2 for row_id in ids if row_id % 2 == 1}))
+                        WHERE pay.id = ANY(%(payments)s) AND pay.billing_postdated AND pay.state = 'draft'
+                     GROUP BY pay.partner_id, pay.company_id) r
+                 JOIN res_partner p ON p.id = r.partner_id""",
+            lines=line_ids, payments=payment_ids))
+        scope = {}
+        for partner, company, day in rows:
+            scope[partner, company] = min(day, scope.get((partner, company), day))
+        return sorted((partner, company, day) for (partner, company), day in scope.items())
 
     def _billing_table_sql(self, scope):
         """The table of a Query on the rows of ``scope`` (see ``_billing_rows_sql``), with what the
@@ -277,7 +282,12 @@ SELECT pay.id * 2 + 1, p.commercial_partner_id, pay.company_id, pay.date
 
     def _billing_query_of(self, ids):
         """A Query on the rows of the clients of ``ids``, from the oldest of them on (see above)."""
-        return Query(self.env, self._table, self._billing_table_sql(self._billing_scope_sql(ids)))
+        scope = self._billing_scope_of(ids)
+        if not scope:
+            query = Query(self.env, self._table, self._table_sql)
+            query.add_where(SQL("FALSE"))
+            return query
+        return Query(self.env, self._table, self._billing_table_sql(scope))
 
     def _as_query(self, ordered=True):
         if not self._ids:
