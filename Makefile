@@ -1,5 +1,5 @@
 # account_billing_operations — see README.md
-.PHONY: run test test-deep pytest lint bench setup stop clean shell pot test-stress test-odoo test-lifecycle
+.PHONY: run test test-deep pytest lint bench bench-scale setup stop clean shell pot test-stress test-odoo test-lifecycle
 
 run:          ## demo server on http://localhost:8069 (admin / admin)
 	@tools/dev.sh run
@@ -13,6 +13,9 @@ test-deep:    ## property test of SPEC 7 Accounting: >= 2,000 random steps; BILL
 
 pytest:       ## pytest-odoo on the last test database: make pytest ARGS='tests/test_refunds.py -k cap' [UPDATE=1]
 	@ARGS="$(ARGS)" UPDATE="$(UPDATE)" tools/dev.sh pytest
+
+bench-scale:  ## Billing tab + statement of a 10,000-document client on a kept database (BENCH_PARTNERS=100000 BENCH_ITEMS=1000000)
+	@ODOO_ARGS="$(ODOO_ARGS)" tools/bench_scale.sh
 
 setup:        ## virtual environment, Odoo requirements, PostgreSQL cluster
 	@tools/dev.sh setup

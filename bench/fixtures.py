@@ -26,6 +26,9 @@ REMAP = {
 # Pointing to a table copied later (circular foreign keys): set once both copies exist.
 LATER = {("account_move", "origin_payment_id")}
 UNIQUE_TEXT = {"account_move": ("name",), "account_payment": ("name",)}
+# The client of a document: copy g of the group belongs to partner_ids[g mod n] when partner_ids are given.
+PARTNER_COLUMNS = {"account_move": ("partner_id", "commercial_partner_id"), "account_move_line": ("partner_id",),
+                   "account_payment": ("partner_id",)}
 
 
 def _columns(cr, table):
@@ -34,11 +37,42 @@ def _columns(cr, table):
     return [row[0] for row in cr.fetchall()]
 
 
-def clone_documents(env, moves, copies, spread_days=0, payments=None):
+def _copied_column(table, column, spread_days, partner_ids):
+    """(value, join or None): what copy ``m.g`` of row ``t`` of ``table`` gets in ``column``."""
+    target = REMAP[table].get(column)
+    name = SQL.identifier(column)
+    value, join = SQL("t.%s", name), None
+    if (table, column) in LATER:
+        value = SQL("NULL")
+    elif target:
+        alias = SQL.identifier(f"j_{column}")
+        value = SQL("COALESCE(%s.new_id, t.%s)", alias, name)
+        join = SQL("LEFT JOIN bench_map %s ON %s.kind = %s AND %s.g = m.g AND %s.old_id = t.%s",
+                   alias, alias, target, alias, alias, name)
+    elif partner_ids and column in PARTNER_COLUMNS.get(table, ()):
+        value = SQL("CASE WHEN t.%s IS NULL THEN NULL ELSE bench_partner.partner_id END", name)
+    elif column in UNIQUE_TEXT.get(table, ()):
+        value = SQL("t.%s || '/C' || m.g", name)
+    elif column == "matching_number":
+        value = SQL("CASE WHEN j_match.kind = 'partial' THEN 'P' || j_match.new_id "
+                    "WHEN j_match.kind = 'full' THEN j_match.new_id::text ELSE t.matching_number END")
+        join = SQL("LEFT JOIN bench_map j_match ON j_match.g = m.g AND ("
+                   "(left(t.matching_number, 1) = 'P' AND j_match.kind = 'partial' "
+                   "AND j_match.old_id = substr(t.matching_number, 2)::int) OR "
+                   "(t.matching_number ~ '^[0-9]+$' AND j_match.kind = 'full' "
+                   "AND j_match.old_id = t.matching_number::int))")
+    elif spread_days and column in ("date", "invoice_date", "invoice_date_due", "date_maturity", "max_date"):
+        value = SQL("t.%s - mod(m.g, %s)", name, spread_days)
+    return value, join
+
+
+def clone_documents(env, moves, copies, spread_days=0, payments=None, partner_ids=None):
     """Copy ``moves`` (posted, with their payments and reconciliations) ``copies`` times in SQL.
     Returns the number of moves created. ``spread_days`` spreads the copies back in time over that
     many days (copy g is dated g mod spread_days days earlier), so a history has many dates.
-    ``payments``: payments without a journal entry (scheduled ones) copied with the group."""
+    ``payments``: payments without a journal entry (scheduled ones) copied with the group.
+    ``partner_ids``: the copies are spread over those clients (copy g for partner_ids[g mod n])
+    instead of all being the group's client."""
     cr = env.cr
     env.flush_all()
     move_ids = moves.ids
@@ -61,37 +95,23 @@ def clone_documents(env, moves, copies, spread_days=0, payments=None):
                 "FROM unnest(%s) o(id), generate_series(1, %s) g",
                 kind, f"{table}_id_seq", old_ids[kind], copies))
     cr.execute("ANALYZE bench_map")
+    if partner_ids:  # copy g for partner_ids[g mod n]
+        cr.execute("DROP TABLE IF EXISTS bench_partner")
+        cr.execute(SQL("CREATE TEMP TABLE bench_partner AS SELECT n - 1 AS n, partner_id "
+                       "FROM unnest(%s::int[]) WITH ORDINALITY p(partner_id, n)", list(partner_ids)))
+        cr.execute("ALTER TABLE bench_partner ADD PRIMARY KEY (n)")
     for table, kind in TABLES:
         if not old_ids[kind]:
             continue
         columns = _columns(cr, table)
         select, joins = [], []
+        if partner_ids and table in PARTNER_COLUMNS:
+            joins.append(SQL("JOIN bench_partner ON bench_partner.n = mod(m.g, %s)", len(partner_ids)))
         for column in columns:
-            target = REMAP[table].get(column)
-            if (table, column) in LATER:
-                select.append(SQL("NULL"))
-            elif target:
-                alias = SQL.identifier(f"j_{column}")
-                joins.append(SQL("LEFT JOIN bench_map %s ON %s.kind = %s AND %s.g = m.g AND %s.old_id = t.%s",
-                                 alias, alias, target, alias, alias, SQL.identifier(column)))
-                select.append(SQL("COALESCE(%s.new_id, t.%s)", alias, SQL.identifier(column)))
-            elif column in UNIQUE_TEXT.get(table, ()):
-                select.append(SQL("t.%s || '/C' || m.g", SQL.identifier(column)))
-            elif column == "matching_number":
-                joins.append(SQL(
-                    "LEFT JOIN bench_map j_match ON j_match.g = m.g AND ("
-                    "(left(t.matching_number, 1) = 'P' AND j_match.kind = 'partial' "
-                    "AND j_match.old_id = substr(t.matching_number, 2)::int) OR "
-                    "(t.matching_number ~ '^[0-9]+$' AND j_match.kind = 'full' "
-                    "AND j_match.old_id = t.matching_number::int))"))
-                select.append(SQL(
-                    "CASE WHEN j_match.kind = 'partial' THEN 'P' || j_match.new_id "
-                    "WHEN j_match.kind = 'full' THEN j_match.new_id::text ELSE t.matching_number END"))
-            elif spread_days and column in ("date", "invoice_date", "invoice_date_due", "date_maturity",
-                                            "max_date"):
-                select.append(SQL("t.%s - mod(m.g, %s)", SQL.identifier(column), spread_days))
-            else:
-                select.append(SQL("t.%s", SQL.identifier(column)))
+            value, join = _copied_column(table, column, spread_days, partner_ids)
+            select.append(value)
+            if join:
+                joins.append(join)
         cr.execute(SQL(
             "INSERT INTO %s (id, %s) SELECT m.new_id, %s FROM %s t JOIN bench_map m "
             "ON m.kind = %s AND m.old_id = t.id %s",
@@ -116,5 +136,6 @@ def clone_documents(env, moves, copies, spread_days=0, payments=None):
         "SELECT m.new_id, r.account_tax_id FROM account_move_line_account_tax_rel r "
         "JOIN bench_map m ON m.kind = 'line' AND m.old_id = r.account_move_line_id"))
     cr.execute("DROP TABLE bench_map")
+    cr.execute("DROP TABLE IF EXISTS bench_partner")
     env.invalidate_all()
     return len(move_ids) * copies

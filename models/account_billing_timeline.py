@@ -7,6 +7,10 @@ from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.query import Query
 
+RECEIVABLE_ACCOUNTS = SQL("ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable')")
+# The columns of _billing_listing_sql: what orders the rows and what the record rules read.
+LISTING_COLUMNS = frozenset({"id", "partner_id", "company_id", "date"})
+
 
 class AccountBillingTimeline(models.Model):
     """One row per billing document of a client (docs/rules.md §3, §6), running balance in SQL.
@@ -97,28 +101,14 @@ class AccountBillingTimeline(models.Model):
             pay_scope = SQL(
                 "JOIN (VALUES %s) s(partner_id, company_id, date) ON s.partner_id = p.commercial_partner_id "
                 "AND s.company_id = pay.company_id AND pay.date >= s.date", values)
-        # A client's items are read partner by partner (LATERAL ... OFFSET 0: an index scan on the
-        # partner and the receivable accounts, account_move_line_billing_partner_date_idx), never by a
-        # merge of every journal item with the partners, which the planner may prefer when a few clients
-        # hold most of the items.
-        receivable_accounts = SQL("ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable')")
         # The rows' keys first (client, company, date, amount); their descriptive columns come from
-        # LEFT JOINs on unique keys, which PostgreSQL leaves out when those columns are not read (the
-        # Billing tab's list of ids, a count), as it leaves out the running balance then.
+        # LEFT JOINs on unique keys, which PostgreSQL leaves out when those columns are not read (a
+        # count), as it leaves out the running balance then.
         return SQL("""
 WITH receivable AS (
-    SELECT l.move_id, p.commercial_partner_id AS partner_id, l.company_id, l.date, SUM(l.balance) AS amount
-      FROM res_partner p
-      %(client_scope)s
-     CROSS JOIN LATERAL (
-        SELECT l.move_id, l.company_id, l.date, l.balance
-          FROM account_move_line l
-         WHERE l.partner_id = p.id AND l.account_id = ANY(%(receivable_accounts)s)
-           AND l.parent_state IN ('posted', 'cancel') %(line_scope)s
-        OFFSET 0) l
-  GROUP BY l.move_id, p.commercial_partner_id, l.company_id, l.date
+    %(documents)s
 ), keys AS (
-    SELECT r.move_id * 2 AS id, r.move_id, NULL::integer AS scheduled_id, r.partner_id, r.company_id, r.date,
+    SELECT r.line_id * 2 AS id, r.move_id, NULL::integer AS scheduled_id, r.partner_id, r.company_id, r.date,
            r.amount
       FROM receivable r
      UNION ALL
@@ -172,9 +162,53 @@ SELECT k.id, k.move_id, pay.id AS payment_id, k.partner_id, k.company_id, c.curr
   LEFT JOIN account_payment pay ON pay.id = COALESCE(m.origin_payment_id, k.scheduled_id)
   LEFT JOIN res_company c ON c.id = k.company_id
   LEFT JOIN balances b ON b.partner_id = k.partner_id AND b.company_id = k.company_id
-""", client_scope=client_scope, line_scope=line_scope, pay_scope=pay_scope,
+""", documents=self._billing_documents_sql(client_scope, line_scope, amounts=True),
+           client_scope=client_scope, pay_scope=pay_scope,
            balance_scope=SQL("AND l.company_id = s.company_id") if scope is not None else SQL(),
-           receivable_accounts=receivable_accounts)
+           receivable_accounts=RECEIVABLE_ACCOUNTS)
+
+    @api.model
+    def _billing_documents_sql(self, client_scope, line_scope, amounts):
+        """One row per document (journal entry) and client: (line_id: the client's first receivable item
+        in it, move_id, partner_id, company_id, date[, amount]). A row is a document of a client: a
+        journal entry with items of two clients (a balance transfer) is a row of each.
+
+        A client's items are read partner by partner (LATERAL ... OFFSET 0: an index scan on the
+        partner and the receivable accounts, account_move_line_billing_timeline_idx, index only when
+        the amounts are not read), never by a merge of every journal item with the partners, which the
+        planner may prefer when a few clients hold most of the items."""
+        return SQL("""
+    SELECT MIN(l.id) AS line_id, l.move_id, p.commercial_partner_id AS partner_id, l.company_id, l.date
+           %(amount)s
+      FROM res_partner p
+      %(client_scope)s
+     CROSS JOIN LATERAL (
+        SELECT l.id, l.move_id, l.company_id, l.date %(balance)s
+          FROM account_move_line l
+         WHERE l.partner_id = p.id AND l.account_id = ANY(%(receivable_accounts)s)
+           AND l.parent_state IN ('posted', 'cancel') %(line_scope)s
+        OFFSET 0) l
+  GROUP BY l.move_id, p.commercial_partner_id, l.company_id, l.date""",
+                   amount=SQL(", SUM(l.balance) AS amount") if amounts else SQL(),
+                   balance=SQL(", l.balance") if amounts else SQL(),
+                   client_scope=client_scope, line_scope=line_scope, receivable_accounts=RECEIVABLE_ACCOUNTS)
+
+    @api.model
+    def _billing_listing_sql(self, client_ids):
+        """The rows of the clients ``client_ids`` reduced to what orders and filters them (id, client,
+        company, date): the Billing tab lists every row's id (its pager), from the index alone."""
+        return SQL("""
+SELECT d.line_id * 2 AS id, d.partner_id, d.company_id, d.date
+  FROM (%(documents)s) d
+ UNION ALL
+SELECT pay.id * 2 + 1, p.commercial_partner_id, pay.company_id, pay.date
+  FROM account_payment pay
+  JOIN res_partner p ON p.id = pay.partner_id
+ WHERE pay.billing_postdated AND pay.state = 'draft' AND p.commercial_partner_id IN %(clients)s""",
+                   documents=self._billing_documents_sql(
+                       SQL("JOIN unnest(%s::int[]) s(partner_id) ON s.partner_id = p.commercial_partner_id",
+                           list(client_ids)), SQL(), amounts=False),
+                   clients=tuple(client_ids))
 
     def _compute_running_balance_label(self):
         for row in self:
@@ -190,24 +224,25 @@ SELECT k.id, k.move_id, pay.id AS payment_id, k.partner_id, k.company_id, c.curr
     # rows). Rows read or searched by id (the Billing tab's page) are read from a copy of the SQL
     # limited to their clients, from the oldest of them on: a page of the newest rows costs a page.
 
+    # The scope is read first, in its own query: known values (VALUES) give the planner the few rows of a
+    # page, where a subquery of the scope makes it join every move and payment of a client's history.
+
     @api.model
     def _billing_scope_of(self, ids):
-        """[(client, company, date of the oldest of the rows ``ids``)]: a move's row is 2 × its id, a
-        scheduled payment's 2 × its id + 1; read through the indexed move and payment ids."""
+        """[(client, company, date of the oldest of the rows ``ids``)]: a document's row is 2 × the id of
+        the client's first receivable item in it, a scheduled payment's 2 × its id + 1; read through
+        the primary keys of those items and payments."""
         ids = [row_id for row_id in ids if isinstance(row_id, int) and row_id > 0]
-        move_ids = sorted({row_id // 2 for row_id in ids if row_id % 2 == 0})
+        line_ids = sorted({row_id // 2 for row_id in ids if row_id % 2 == 0})
         payment_ids = sorted({row_id // 2 for row_id in ids if row_id % 2 == 1})
-        self.env["account.move.line"].flush_model(["move_id", "partner_id", "account_id", "company_id", "date",
-                                                  "parent_state"])
+        self.env["account.move.line"].flush_model(["partner_id", "company_id", "date"])
         self.env["account.payment"].flush_model(["partner_id", "company_id", "date", "billing_postdated", "state"])
-        # The items of those moves first (their index), then their clients.
+        # The items and payments first (their primary keys), then their clients.
         rows = self.env.execute_query(SQL(
             """SELECT p.commercial_partner_id, r.company_id, r.date
                  FROM (SELECT l.partner_id, l.company_id, MIN(l.date) AS date
                          FROM account_move_line l
-                         JOIN account_account a ON a.id = l.account_id
-                        WHERE l.move_id = ANY(%(moves)s) AND a.account_type = 'asset_receivable'
-                          AND l.parent_state IN ('posted', 'cancel')
+                        WHERE l.id = ANY(%(lines)s)
                      GROUP BY l.partner_id, l.company_id
                     UNION ALL
                        SELECT pay.partner_id, pay.company_id, MIN(pay.date)
@@ -215,7 +250,7 @@ SELECT k.id, k.move_id, pay.id AS payment_id, k.partner_id, k.company_id, c.curr
                         WHERE pay.id = ANY(%(payments)s) AND pay.billing_postdated AND pay.state = 'draft'
                      GROUP BY pay.partner_id, pay.company_id) r
                  JOIN res_partner p ON p.id = r.partner_id""",
-            moves=move_ids, payments=payment_ids))
+            lines=line_ids, payments=payment_ids))
         scope = {}
         for partner, company, day in rows:
             scope[partner, company] = min(day, scope.get((partner, company), day))
@@ -226,6 +261,24 @@ SELECT k.id, k.move_id, pay.id AS payment_id, k.partner_id, k.company_id, c.curr
         ORM flushes before reading the timeline."""
         return SQL().join([SQL("(%s)", self._billing_rows_sql(scope)),
                            *(SQL(to_flush=field) for field in self._table_sql.to_flush)])
+
+    @api.model
+    def _billing_listing_query(self, client_ids):
+        """A Query on the rows of the clients ``client_ids`` in the timeline's order, record rules
+        applied: what the Billing tab lists (every id, for its pager), over ``_billing_listing_sql`` (an
+        index-only scan of the clients' receivable items; no amount, no running balance). A record rule
+        on another column of the timeline reads the whole rows instead."""
+        rule = self.env["ir.rule"]._compute_domain(self._name, "read") or []
+        if any(isinstance(leaf, (list, tuple)) and str(leaf[0]).split(".")[0] not in LISTING_COLUMNS
+               for leaf in rule):
+            return self._search([("partner_id", "in", list(client_ids))], order=self._order)
+        self.browse().check_access("read")
+        query = Query(self.env, self._table, SQL().join([
+            SQL("(%s)", self._billing_listing_sql(client_ids)),
+            *(SQL(to_flush=field) for field in self._table_sql.to_flush)]))
+        self._apply_ir_rules(query, "read")
+        query.order = self._order_to_sql(self._order, query)
+        return query
 
     def _billing_query_of(self, ids):
         """A Query on the rows of the clients of ``ids``, from the oldest of them on (see above)."""

@@ -1,6 +1,9 @@
 import logging
 
+from markupsafe import Markup
+
 import odoo.modules.module
+from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -39,6 +42,12 @@ MAKE_PAYMENT_FLAG = "billing_make_payment"
 CRON_BATCH = 1000
 # Scheduled payments posted together (one savepoint; a refusal retries them one at a time).
 POSTDATED_CHUNK = 100
+# Offline refunds settled together, one commit per chunk (R5.5: card refunds are committed one by one).
+SETTLE_CHUNK = 500
+
+
+class _SettleOneByOne(Exception):
+    """A chunk of refunds to settle holds one that another worker has locked: settle them one by one."""
 
 
 class AccountPayment(models.Model):
@@ -425,11 +434,12 @@ class AccountPayment(models.Model):
                 and bool(self.partner_id))
 
     def _billing_company_amount(self):
-        """The payment's amount in company currency, as booked on the client's receivable."""
+        """The payment's amount in company currency, as its journal entry booked it (Odoo's stored
+        ``amount_company_currency_signed``, its bank or cash line: the module's payments and refunds
+        have no write-off, so the client's receivable holds the same amount)."""
         self.ensure_one()
-        _liquidity, counterpart, _writeoff = self._seek_for_lines()
-        if counterpart:
-            return abs(sum(counterpart.mapped("balance")))
+        if self.move_id:
+            return abs(self.amount_company_currency_signed)
         return self.currency_id._convert(self.amount, self.company_id.currency_id, self.company_id,
                                          self.date or self.company_id._billing_today())
 
@@ -661,7 +671,8 @@ class AccountPayment(models.Model):
     @api.model
     def billing_settle_refunds(self):
         """R5.4: settle every refund pending at the time of the call; card refunds are sent to the
-        provider then. Each is committed on its own (R5.5). Returns the number of refunds settled."""
+        provider then, each committed on its own; offline ones are committed chunk by chunk (R5.5,
+        ``_billing_settle``). Returns the number of refunds settled."""
         billing_tools.check_refund_access(self.env)
         return self.search([("billing_refund_state", "=", "pending")], order="id")._billing_settle()
 
@@ -669,7 +680,7 @@ class AccountPayment(models.Model):
     def _billing_cron_settle_refunds(self):
         """The scheduled action (it runs often): per company, the pending refunds whose day's
         settlement cut-off has passed in that company's time zone (R5.4), CRON_BATCH at most per run,
-        each committed on its own; the rest is left for the next run, triggered at once."""
+        committed as ``_billing_settle`` does; the rest is left for the next run, triggered at once."""
         refunds = self.sudo().search([("billing_refund_state", "=", "pending")], order="id")
         due = refunds.filtered(lambda refund: refund._billing_settlement_due())
         batch = due[:CRON_BATCH]
@@ -688,37 +699,102 @@ class AccountPayment(models.Model):
                 cron.sudo()._trigger()
 
     def _billing_settle(self):
-        """R5.5: settle each refund of ``self`` on its own: locked, sent to its provider (card
-        refunds), marked settled and committed before the next one is sent. A refund another worker
-        holds (being cancelled right now) is left pending, quietly, for the next run. A refund that
-        fails, for any exception, is logged on it and on the client and stays pending; the others go on. A
-        settled refund is never sent again. Returns the number of refunds settled."""
+        """R5.5: settle the refunds of ``self``; returns how many were settled. A card refund is settled
+        on its own: locked, sent to its provider, marked settled and committed before the next one is
+        sent (``_billing_settle_one``). Offline refunds (cash, cheque, transfer: no money leaves through
+        a provider) are settled SETTLE_CHUNK at a time, each chunk committed (``_billing_settle_chunk``):
+        a run cut short leaves the refunds of its last chunk pending, and the next run settles them. A
+        refund another worker holds (being cancelled right now) is left pending, quietly, for the next
+        run. A refund that fails, for any exception, is logged on it and on the client and stays pending;
+        the others go on. A settled refund is never sent again."""
+        self.fetch(["billing_source_payment_id"])
+        sources = self.billing_source_payment_id
+        sources.fetch(["payment_transaction_id"])
+        card_sources = sources.filtered("payment_transaction_id")
+        cards = self.filtered(lambda refund: refund.billing_source_payment_id in card_sources)
         settled = 0
-        for refund_id in self.ids:
-            refund = self.browse(refund_id)
-            refund = refund.with_company(refund.company_id)
-            try:
-                with self.env.cr.savepoint():
-                    if not billing_tools.try_lock_rows(refund):  # being cancelled right now: not a failure
-                        _logger.info("Refund %s left pending for the next run: another worker holds it", refund_id)
-                        continue
-                    refund.invalidate_recordset(["billing_refund_state", "state", "payment_transaction_id"])
-                    if refund.billing_refund_state != "pending" or refund.state == "canceled":
-                        continue
-                    refund._billing_send_refund_to_provider()
-                    refund._billing_write_refund_state("settled")
-                    refund.partner_id.commercial_partner_id._billing_post_audit(
-                        refund, self.env._("Refund settlement"), refund._billing_company_amount(), None,
-                        refund._billing_settlement_text())
-                    billing_tools.crash_point("settle")
-            except Exception as error:  # any failure leaves this refund pending (R5.5)
-                _logger.warning("Refund %s not settled, left pending: %s", refund_id, error, exc_info=True)
-                refund._billing_log_settlement_failure(error)
-                self._billing_commit()
-                continue
-            settled += 1
-            self._billing_commit()
+        for company, offline in (self - cards).grouped("company_id").items():
+            for chunk_ids in split_every(SETTLE_CHUNK, offline.ids):
+                settled += self.browse(chunk_ids).with_company(company)._billing_settle_chunk()
+        for refund_id in cards.ids:
+            settled += self.browse(refund_id)._billing_settle_one()
         return settled
+
+    def _billing_settle_chunk(self):
+        """Settle the offline refunds of ``self`` (one company) in one transaction, committed: locked,
+        marked settled, one note on each refund and one on each client. When one of them is held by
+        another worker or fails, the chunk is settled refund by refund instead."""
+        try:
+            with self.env.cr.savepoint():
+                if not billing_tools.try_lock_rows(self):
+                    raise _SettleOneByOne()
+                self.invalidate_recordset(["billing_refund_state", "state", "payment_transaction_id"])
+                due = self.filtered(lambda refund: refund.billing_refund_state == "pending"
+                                    and refund.state != "canceled")
+                due._billing_mark_settled()
+                for _refund in due:
+                    billing_tools.crash_point("settle")
+        except Exception as error:  # any failure: refund by refund, each one logged on its own
+            if not isinstance(error, _SettleOneByOne):
+                _logger.info("Settling refunds %s one at a time: %s", self.ids, error)
+            return sum(self.browse(refund_id)._billing_settle_one() for refund_id in self.ids)
+        self._billing_commit()
+        return len(due)
+
+    def _billing_settle_one(self):
+        """Settle this refund on its own and commit (R5.5); 1 when settled, else 0."""
+        refund = self.with_company(self.company_id)
+        try:
+            with self.env.cr.savepoint():
+                if not billing_tools.try_lock_rows(refund):  # being cancelled right now: not a failure
+                    _logger.info("Refund %s left pending for the next run: another worker holds it", refund.id)
+                    return 0
+                refund.invalidate_recordset(["billing_refund_state", "state", "payment_transaction_id"])
+                if refund.billing_refund_state != "pending" or refund.state == "canceled":
+                    return 0
+                refund._billing_send_refund_to_provider()
+                refund._billing_mark_settled()
+                billing_tools.crash_point("settle")
+        except Exception as error:  # any failure leaves this refund pending (R5.5)
+            _logger.warning("Refund %s not settled, left pending: %s", refund.id, error, exc_info=True)
+            refund._billing_log_settlement_failure(error)
+            self._billing_commit()
+            return 0
+        self._billing_commit()
+        return 1
+
+    def _billing_mark_settled(self):
+        """Mark the refunds of ``self`` (one company) settled, with the audit of docs/rules.md §4: one
+        internal note on each refund (who, when, amount, what settlement means for it) and one on each
+        client listing its refunds settled, written in one batch. The state's own tracking line would
+        repeat the refund's note: it is left out."""
+        if not self:
+            return
+        self.with_context(mail_notrack=True)._billing_write_refund_state("settled")
+        env = self.env
+        currency = env.company.currency_id
+        author = env.user.partner_id.id
+        when = fields.Datetime.context_timestamp(self, fields.Datetime.now()).strftime("%Y-%m-%d %H:%M")
+        amounts = {refund.id: abs(refund.amount_company_currency_signed) for refund in self}
+        bodies = {}
+        for refund in self:
+            text = env._(
+                "%(operation)s of %(amount)s by %(user)s on %(when)s. Note: %(note)s",
+                operation=env._("Refund settlement"), amount=format_amount(env, amounts[refund.id], currency),
+                user=env.user.name, when=when, note="-")
+            bodies[refund.id] = Markup("<p>%s</p>") % f"{text} {refund._billing_settlement_text()}"
+        self._message_log_batch(bodies, author_id=author)
+        client_bodies = {}
+        for client, refunds in self.grouped(lambda refund: refund.partner_id.commercial_partner_id).items():
+            total = sum(amounts[refund.id] for refund in refunds)
+            client_bodies[client.id] = Markup("<p>%s</p>") % env._(
+                "%(operation)s of %(amount)s by %(user)s on %(when)s: %(count)s refund(s) settled, which can "
+                "no longer be cancelled: %(refunds)s.",
+                operation=env._("Refund settlement"), amount=format_amount(env, total, currency),
+                user=env.user.name, when=when, count=len(refunds), refunds=", ".join(
+                    f"{refund.display_name} ({format_amount(env, amounts[refund.id], currency)})"
+                    for refund in refunds))
+        env["res.partner"].browse(client_bodies)._message_log_batch(client_bodies, author_id=author)
 
     def _billing_settlement_text(self):
         self.ensure_one()
@@ -844,15 +920,24 @@ class AccountPayment(models.Model):
             ("account_type", "in", self._get_valid_payment_account_types()),
             ("reconciled", "=", False),
         ]
-        for payment in self:
-            invoice = payment.billing_invoice_id
-            payment_lines = payment.move_id.line_ids.filtered_domain(domain)
-            invoice_lines = invoice.line_ids.filtered_domain(domain) if invoice.state == "posted" \
-                else self.env["account.move.line"]
+        # One reconciliation plan for all of them (Odoo's _reconcile_plan, as reconcile() uses it): the
+        # payments of an invoice with that invoice's open items, account by account.
+        Line = self.env["account.move.line"]
+        plan, links = [], []
+        for invoice, payments in self.grouped("billing_invoice_id").items():
+            payment_lines = payments.move_id.line_ids.filtered_domain(domain)
+            invoice_lines = invoice.line_ids.filtered_domain(domain) if invoice.state == "posted" else Line
             for account in payment_lines.account_id:
-                (payment_lines + invoice_lines).filtered_domain([("account_id", "=", account.id)]).reconcile()
+                plan.append((payment_lines + invoice_lines).filtered_domain([("account_id", "=", account.id)]))
             if invoice:
-                invoice.matched_payment_ids |= payment
+                links.append((invoice, [Command.link(payment_id) for payment_id in payments.ids]))
+        if plan:
+            Line._reconcile_plan(plan)
+        if links:
+            # Each invoice's Payments button lists them, as Register Payment's matched_payment_ids += payment
+            # does: the links of all the invoices written at once by the field, as write() writes them
+            # (account.move.write would re-synchronise each invoice's journal items for a mere link).
+            self.env["account.move"]._fields["matched_payment_ids"].write_batch(links)
 
     def billing_cancel_scheduled(self, note=None):
         """R7.4: cancel a scheduled payment before it is applied; returns True."""
@@ -933,16 +1018,40 @@ class AccountPayment(models.Model):
         self.invalidate_recordset(["state"])
         scheduled = self.filtered(lambda pay: pay.billing_postdated and pay.state == "draft")
         for company, company_payments in scheduled.grouped("company_id").items():
-            payments = company_payments.with_company(company)
+            # In bulk, as Odoo's imports do: no tracking lines nor followers on the journal entries and
+            # items made here; each payment and client gets the audit note of docs/rules.md §4 instead.
+            payments = company_payments.with_company(company).with_context(tracking_disable=True)
             payments._billing_post_and_reconcile()
-            for payment in payments:
-                payment.partner_id.commercial_partner_id._billing_post_audit(
-                    payment, self.env._("Scheduled payment applied"), payment._billing_company_amount(),
-                    payment.billing_note, self.env._(
-                        "Scheduled payment %(payment)s of %(amount)s applied to %(invoice)s on its date "
-                        "(%(date)s).", payment=payment.display_name,
-                        amount=format_amount(self.env, payment.amount, payment.currency_id),
-                        invoice=payment.billing_invoice_id.display_name or "-",
-                        date=format_date(self.env, payment.date)))
+            payments._billing_log_applied()
+            for _payment in payments:
                 billing_tools.crash_point("postdated")
         return len(scheduled)
+
+    def _billing_log_applied(self):
+        """docs/rules.md §4 for the scheduled payments of ``self`` (one company), applied: one internal note
+        on each payment (who, when, amount, the invoice, its note) and one on each client listing its
+        payments applied, written in one batch."""
+        env = self.env
+        currency = env.company.currency_id
+        author = env.user.partner_id.id
+        when = fields.Datetime.context_timestamp(self, fields.Datetime.now()).strftime("%Y-%m-%d %H:%M")
+        operation = env._("Scheduled payment applied")
+        bodies, lines = {}, {}
+        for payment in self:
+            applied = env._(
+                "Scheduled payment %(payment)s of %(amount)s applied to %(invoice)s on its date (%(date)s).",
+                payment=payment.display_name, amount=format_amount(env, payment.amount, payment.currency_id),
+                invoice=payment.billing_invoice_id.display_name or "-", date=format_date(env, payment.date))
+            text = env._("%(operation)s of %(amount)s by %(user)s on %(when)s. Note: %(note)s",
+                         operation=operation, amount=format_amount(env, payment._billing_company_amount(), currency),
+                         user=env.user.name, when=when, note=payment.billing_note or "-")
+            bodies[payment.id] = Markup("<p>%s</p>") % f"{text} {applied}"
+            lines.setdefault(payment.partner_id.commercial_partner_id.id, []).append(applied)
+        self._message_log_batch(bodies, author_id=author)
+        client_bodies = {
+            client_id: Markup("<p>%s</p>") % env._(
+                "%(operation)s by %(user)s on %(when)s: %(payments)s", operation=operation, user=env.user.name,
+                when=when, payments=" ".join(applied))
+            for client_id, applied in lines.items()
+        }
+        env["res.partner"].browse(client_bodies)._message_log_batch(client_bodies, author_id=author)

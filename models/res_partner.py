@@ -81,29 +81,43 @@ class ResPartner(models.Model):
             company=company_id, partners=tuple(commercial_ids),
         )
 
-    def _billing_scheduled(self):
+    def _billing_amounts(self):
+        """{commercial partner id: (balance, scheduled payments)} in one query for the whole batch: the
+        balance of ``_billing_balances_sql`` and the postdated payments not applied yet
+        (account_payment_billing_scheduled_idx), in the current company."""
         commercial_ids = tuple({p.commercial_partner_id.id for p in self if p.commercial_partner_id})
         if not commercial_ids:
             return {}
-        groups = self.env["account.payment"]._read_group(
-            [("billing_postdated", "=", True), ("state", "=", "draft"),
-             ("company_id", "=", self.env.company.id),
-             ("partner_id", "in", commercial_ids)],
-            ["partner_id"], ["amount_company_currency_signed:sum"],
-        )
-        return {partner.id: amount for partner, amount in groups}
+        self.env["account.move.line"].flush_model(
+            ["amount_residual", "parent_state", "account_id", "company_id", "partner_id"])
+        self.env["account.payment"].flush_model(
+            ["partner_id", "company_id", "billing_postdated", "state", "amount_company_currency_signed"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        company_id = self.env.company.id
+        rows = self.env.execute_query(SQL(
+            """SELECT c.id, COALESCE(b.balance, 0), COALESCE(s.amount, 0)
+                 FROM unnest(%(partners)s::int[]) c(id)
+                 LEFT JOIN (%(balances)s) b(partner_id, balance) ON b.partner_id = c.id
+                 LEFT JOIN LATERAL (
+                    SELECT SUM(pay.amount_company_currency_signed) AS amount
+                      FROM account_payment pay
+                     WHERE pay.partner_id = c.id AND pay.company_id = %(company)s
+                       AND pay.billing_postdated AND pay.state = 'draft') s ON TRUE""",
+            partners=list(commercial_ids), company=company_id,
+            balances=self._billing_balances_sql(company_id, commercial_ids)))
+        return {partner_id: (balance, scheduled) for partner_id, balance, scheduled in rows}
 
     @api.depends_context("company")
     def _compute_billing_amounts(self):
-        balances = self._billing_balances()
-        scheduled = self._billing_scheduled()
+        amounts = self._billing_amounts()
         currency = self.env.company.currency_id
         for partner in self:
-            balance = currency.round(balances.get(partner.commercial_partner_id.id, 0.0))
+            balance, scheduled = amounts.get(partner.commercial_partner_id.id, (0.0, 0.0))
+            balance = currency.round(balance)
             partner.billing_currency_id = currency
             partner.billing_balance = balance
             partner.billing_available_credit = max(0.0, -balance)
-            partner.billing_scheduled_amount = scheduled.get(partner.commercial_partner_id.id, 0.0)
+            partner.billing_scheduled_amount = scheduled
             partner.billing_balance_label = partner._billing_format_balance(balance, currency)
 
     def _fetch_query(self, query, fields):
@@ -118,10 +132,16 @@ class ResPartner(models.Model):
     def _billing_fetch_timeline_ids(self):
         """The Billing tab's timeline: the ids of every row (the list pages them), in the timeline's
         order, as Odoo's one2many reads them (record rules included) but in one query whose rows are
-        not made records one by one: a client with 10,000 documents costs a query, not 10,000 records."""
+        not made records one by one and which reads the index of the clients' receivable items only
+        (account.billing.timeline._billing_listing_query): a client with 10,000 documents costs a
+        query, not 10,000 records."""
         field = self._fields["billing_timeline_ids"]
         Timeline = self.env["account.billing.timeline"].with_context(active_test=False, **field.context)
-        query = Timeline._search([("partner_id", "in", self.ids)], order=Timeline._order)
+        query = Timeline._billing_listing_query(self.ids)
+        if len(self) == 1:  # the client's form
+            ids = self.env.execute_query(query.select(SQL.identifier(query.table, "id")))
+            self.env.cache.insert_missing(self, field, [tuple(row_id for (row_id,) in ids)])
+            return
         rows = self.env.execute_query(query.select(
             SQL.identifier(query.table, "id"), SQL.identifier(query.table, "partner_id")))
         by_client = defaultdict(list)

@@ -1,4 +1,5 @@
 from . import test_bad_input
+from . import test_bench_billing_tab
 from . import test_benchmark
 from . import test_billing_access
 from . import test_billing_settings

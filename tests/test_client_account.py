@@ -1,3 +1,5 @@
+import datetime
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user
@@ -170,3 +172,138 @@ class TestClientAccount(BillingCommon):
         payment = self.pay_invoice(invoice)
         payment_row = self.timeline().filtered(lambda r: r.payment_id == payment)
         self.assertEqual(payment_row.action_refund()["res_model"], "account.billing.refund.payment.wizard")
+
+
+@tagged("post_install", "-at_install")
+class TestTwoClientsInOneEntry(BillingCommon):
+    """A journal entry with receivable items of two clients (a balance transfer: client A's credit
+    moved to client B) is a row of each client's timeline, with each client's own signed amount and
+    running balance, however the rows are read (docs/rules.md §3, §6)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.client_a = cls.client
+        cls.client_b = cls.env["res.partner"].create({"name": "Client Tremblay", "is_company": True})
+        # Client B's item has the smaller id in the transfer: the row of B comes first in the entry.
+        cls.invoice_a = cls.init_invoice("out_invoice", partner=cls.client_a, amounts=[100.0], taxes=cls.tax_15,
+                                         post=True, invoice_date="2024-01-10")     # A +115
+        cls.invoice_b = cls.init_invoice("out_invoice", partner=cls.client_b, amounts=[40.0], taxes=[],
+                                         post=True, invoice_date="2024-01-11")     # B +40
+        cls.transfer = cls.env["account.move"].create({
+            "move_type": "entry",
+            "date": "2024-02-01",
+            "journal_id": cls.company_data["default_journal_misc"].id,
+            "ref": "Balance transfer A to B",
+            "line_ids": [
+                Command.create({"name": "To Tremblay", "account_id": cls.receivable.id,
+                                "partner_id": cls.client_b.id, "debit": 30.0, "credit": 0.0}),
+                Command.create({"name": "From Gagnon", "account_id": cls.receivable.id,
+                                "partner_id": cls.client_a.id, "debit": 0.0, "credit": 30.0}),
+            ],
+        })
+        cls.transfer.action_post()
+        cls.expected = {cls.client_a: (-30.0, 85.0), cls.client_b: (30.0, 70.0)}
+
+    def form_spec(self):
+        """The web client's read of the client form on the Billing tab."""
+        return {
+            "display_name": {}, "billing_balance": {}, "billing_balance_label": {},
+            "billing_timeline_ids": {"fields": {"date": {}, "kind": {}, "reference": {}, "amount": {},
+                                                "running_balance": {}, "move_id": {"fields": {}}},
+                                     "limit": 40, "order": "date desc, id desc"},
+        }
+
+    def check_rows(self, client, rows):
+        """``rows`` (dicts, newest first) are ``client``'s whole timeline: the transfer with the client's
+        own amount, running balances chained from 0, the newest equal to the client's balance."""
+        amount, balance = self.expected[client]
+        self.assertAlmostEqual(client.billing_balance, balance)
+        self.assertEqual(len(rows), 2, rows)
+        self.assertEqual(len({row["id"] for row in rows}), 2, rows)
+        transfer = rows[0]
+        move = transfer["move_id"]
+        self.assertEqual(move["id"] if isinstance(move, dict) else move[0], self.transfer.id)
+        self.assertEqual(self.currency.compare_amounts(transfer["amount"], amount), 0,
+                         f"{client.name}: transfer row {transfer['amount']} != {amount}")
+        self.assertEqual(self.currency.compare_amounts(transfer["running_balance"], balance), 0,
+                         f"{client.name}: newest running balance {transfer['running_balance']} != {balance}")
+        running = 0.0
+        for row in reversed(rows):
+            running += row["amount"]
+            self.assertEqual(self.currency.compare_amounts(row["running_balance"], running), 0, rows)
+
+    def test_each_client_sees_its_own_side_in_the_form(self):
+        for first, second in ((self.client_a, self.client_b), (self.client_b, self.client_a)):
+            with self.subTest(first=first.name):
+                self.env.invalidate_all()
+                # One request per form, and both in one environment (the ORM cache keys rows by id).
+                for client in (first, second, first):
+                    data = client.web_read(self.form_spec())[0]
+                    self.assertAlmostEqual(data["billing_balance"], self.expected[client][1])
+                    self.check_rows(client, data["billing_timeline_ids"])
+                    self.env.invalidate_all()
+                    self.check_rows(client, client.web_read(self.form_spec())[0]["billing_timeline_ids"])
+
+    def test_each_client_sees_its_own_side_in_search_read(self):
+        Timeline = self.env["account.billing.timeline"]
+        fields = ["date", "kind", "reference", "amount", "running_balance", "move_id"]
+        for first, second in ((self.client_a, self.client_b), (self.client_b, self.client_a)):
+            with self.subTest(first=first.name):
+                self.env.invalidate_all()
+                for client in (first, second):
+                    self.check_rows(client, Timeline.search_read([("partner_id", "=", client.id)], fields))
+        # Both clients at once, and the rows read back by id (a page of the Billing tab).
+        self.env.invalidate_all()
+        clients = self.client_a + self.client_b
+        both = Timeline.search_read([("partner_id", "in", clients.ids)], [*fields, "partner_id"])
+        self.assertEqual(len({row["id"] for row in both}), 4)
+        for client in (self.client_a, self.client_b):
+            mine = [row for row in both if row["partner_id"][0] == client.id]
+            self.check_rows(client, mine)
+            self.env.invalidate_all()
+            self.check_rows(client, Timeline.browse([row["id"] for row in mine]).read(fields))
+        # Each row's client is the one whose item it carries.
+        transfer_rows = Timeline.search([("move_id", "=", self.transfer.id)])
+        self.assertEqual(len(transfer_rows), 2)
+        self.assertEqual(transfer_rows.partner_id, self.client_a + self.client_b)
+
+    def test_statement_shows_each_side(self):
+        data = {statement["partner"].id: statement
+                for statement in (self.client_a + self.client_b)._billing_statement_data()}
+        for client in (self.client_a, self.client_b):
+            amount, balance = self.expected[client]
+            statement = data[client.id]
+            self.assertEqual(len(statement["rows"]), 2)
+            self.assertEqual(len({row["id"] for row in statement["rows"]}), 2)
+            newest = statement["rows"][-1]
+            self.assertEqual(self.currency.compare_amounts(newest["amount"], amount), 0)
+            self.assertEqual(self.currency.compare_amounts(newest["running_balance"], balance), 0)
+            self.assertEqual(self.currency.compare_amounts(statement["closing_balance"], balance), 0)
+        rows = self.env["account.billing.timeline"]._billing_period_rows(
+            self.client_a + self.client_b, self.company, datetime.date(2024, 1, 15))
+        self.assertEqual(sorted((row[1], row[7], row[8]) for row in rows),  # client, amount, running balance
+                         sorted([(self.client_a.id, -30.0, 85.0), (self.client_b.id, 30.0, 70.0)]))
+        self.assertEqual(len({row[0] for row in rows}), 2)
+
+    def test_billing_tab_listing_keeps_record_rules(self):
+        """The Billing tab lists its rows' ids by a lean query (id, client, company, date): a record rule
+        on another column of the timeline still holds (the whole rows are read then)."""
+        self.env["ir.rule"].create({
+            "name": "No credits in the timeline (test)",
+            "model_id": self.env["ir.model"]._get_id("account.billing.timeline"),
+            "domain_force": "[('kind', '!=', 'credit')]",
+        })
+        user = new_test_user(self.env, login="billing_rule_reader", company_id=self.company.id,
+                             company_ids=[Command.set(self.company.ids)],
+                             groups="base.group_user,account.group_account_invoice")
+        Timeline = self.env["account.billing.timeline"]
+        self.assertIn("kind", {str(leaf[0]) for leaf in self.env["ir.rule"].with_user(user)._compute_domain(
+            Timeline._name, "read") if isinstance(leaf, (list, tuple))})
+        self.invoice(100.0)
+        self.client.billing_create_credit(10.0, "Hidden by the rule", tax_ids=[])
+        self.env.invalidate_all()
+        rows = self.client.with_user(user).billing_timeline_ids
+        # Client A: its two invoices; the credit and the transfer to client B (a credit of A) are hidden.
+        self.assertEqual(rows.mapped("kind"), ["invoice", "invoice"])
+        self.assertEqual(rows, Timeline.with_user(user).search([("partner_id", "=", self.client.id)]))

@@ -1,5 +1,6 @@
 """R5.4 settlement timing (each company at its own cut-off, in its own time zone, across DST) and
-R5.5 crash safety (each refund settled and committed on its own; a failure leaves it pending)."""
+R5.5 crash safety (each card refund settled and committed on its own before the next is sent, offline
+refunds committed chunk by chunk; a failure leaves a refund pending, the others go on)."""
 import logging
 import uuid
 from datetime import datetime
@@ -178,6 +179,30 @@ class TestSettlementFailures(RefundCase):
         self.assertEqual(self.Payment.billing_settle_refunds(), 0)
 
 
+    def test_offline_refund_failing_in_a_chunk(self):
+        """Offline refunds are settled together; one that fails sends the chunk refund by refund: it
+        stays pending, logged, and the others are settled."""
+        self.credit(60.0)
+        refunds = [self.refund_from_client(20.0, journal=self.cash_journal) for _index in range(3)]
+        failing = refunds[1]
+        text = type(failing)._billing_settlement_text
+
+        def flaky(refund):
+            if refund == failing:
+                raise ValueError("ledger unreachable")
+            return text(refund)
+
+        with patch.object(type(failing), "_billing_settlement_text", flaky), \
+                mute_logger("odoo.addons.account_billing_operations.models.account_payment"):
+            self.assertEqual(self.Payment.browse([r.id for r in refunds])._billing_settle(), 2)
+        self.env.invalidate_all()
+        self.assertEqual([r.billing_refund_state for r in refunds], ["settled", "pending", "settled"])
+        self.assertIn("ledger unreachable", failing.message_ids[:1].body)
+        self.assertIn("Refund settlement of", refunds[0].message_ids[:1].body)
+        self.assertEqual(self.Payment.browse(failing.id)._billing_settle(), 1)
+        self.assertEqual(failing.billing_refund_state, "settled")
+
+
 class StopTheWorker(BaseException):
     """Not an Exception: like a worker killed in the middle of the run, nothing catches it."""
 
@@ -294,3 +319,45 @@ class TestSettlementCommits(RaceCase):
             self.assertEqual(env["account.payment"].browse(self.refund_ids).mapped("billing_refund_state"),
                              ["settled"] * 3)
             self.assertEqual(list(self.sent(env).values()), [1, 1, 1])
+
+    def test_offline_chunk_stopped_then_run_again(self):
+        """Offline refunds are committed chunk by chunk: a worker killed in the middle of a chunk leaves
+        its refunds pending (nothing of it committed), the card refunds untouched; the next run settles
+        each refund once and sends each card refund once."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            client = self.new_client(env)
+            self.addCleanup(self.clean_up_client, client.id)
+            journal = env["account.journal"].search([*env["account.journal"]._check_company_domain(env.company),
+                                                     ("type", "=", "cash")], limit=1)
+            client.billing_create_credit(30.0, "Offline chunk", tax_ids=[])
+            offline_ids = [client.billing_refund(10.0, journal.id, f"Offline {index}") for index in range(3)]
+        crash_point = billing_tools.crash_point
+        hits = []
+
+        def stop_on_second(point):
+            hits.append(point)
+            if len(hits) == 2:
+                raise StopTheWorker()
+            return crash_point(point)
+
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"billing_settle_commit": billing_tools.INTERNAL})
+            with patch.object(billing_tools, "crash_point", stop_on_second), self.assertRaises(StopTheWorker):
+                env["account.payment"].browse(offline_ids + self.refund_ids)._billing_settle()
+            cr.rollback()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.assertEqual(env["account.payment"].browse(offline_ids + self.refund_ids).mapped(
+                "billing_refund_state"), ["pending"] * 6)
+            self.assertEqual(list(self.sent(env).values()), [0, 0, 0])
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"billing_settle_commit": billing_tools.INTERNAL})
+            self.assertEqual(env["account.payment"].browse(offline_ids + self.refund_ids)._billing_settle(), 6)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            refunds = env["account.payment"].browse(offline_ids + self.refund_ids)
+            self.assertEqual(refunds.mapped("billing_refund_state"), ["settled"] * 6)
+            self.assertEqual(list(self.sent(env).values()), [1, 1, 1])
+            for refund in refunds[:3]:
+                self.assertEqual(len(refund.message_ids.filtered(lambda m: "Refund settlement of" in m.body)), 1)

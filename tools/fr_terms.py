@@ -421,8 +421,13 @@ ARGUMENTS = {
 AUDIT = {
     "%(amount)s on %(date)s": "%(amount)s le %(date)s",
     "%(body)s Document(s): %(docs)s": "%(body)s Document(s) : %(docs)s",
+    "%(operation)s by %(user)s on %(when)s: %(payments)s": "%(operation)s par %(user)s le %(when)s : %(payments)s",
     "%(operation)s of %(amount)s by %(user)s on %(when)s. Note: %(note)s":
         "%(operation)s de %(amount)s par %(user)s le %(when)s. Note : %(note)s",
+    "%(operation)s of %(amount)s by %(user)s on %(when)s: %(count)s refund(s) settled, which can no longer be "
+    "cancelled: %(refunds)s.":
+        "%(operation)s de %(amount)s par %(user)s le %(when)s : %(count)s remboursement(s) réglé(s), qui ne "
+        "peuvent plus être annulés : %(refunds)s.",
     "Cancellation of: %(invoice)s, %(reason)s": "Annulation de : %(invoice)s, %(reason)s",
     "Cancelled items of %(invoice)s: %(items)s. Base %(base)s, penalty %(penalty)s, credit %(credit)s.":
         "Articles annulés de %(invoice)s : %(items)s. Base %(base)s, pénalité %(penalty)s, crédit %(credit)s.",
