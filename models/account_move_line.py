@@ -166,26 +166,37 @@ class AccountMoveLine(models.Model):
 
     def _billing_check_same_client(self):
         """docs/rules.md §1, §7: a client's balance is the open amount of its receivable items, its
-        ledger their amount: matching one of its items with another client's moves the first without
-        the second. ``self`` (the two items of one partial) may be matched across two commercial
-        entities only when neither is a document of the module (Odoo's own behaviour otherwise). Items
-        of one partner, or of contacts of one company, cost no query here."""
-        if len(self.partner_id) < 2 or len(self.partner_id.commercial_partner_id) < 2:
+        ledger their amount: matching one of its items with another client's, or with an item of no
+        client, moves the first without the second. ``self`` (the two items of one partial) may be matched
+        across two commercial entities only when neither is a document of the module (Odoo's own behaviour
+        otherwise). Items of one partner, or of contacts of one company, cost no query here."""
+        if all(line.partner_id for line in self) and len(self.partner_id.commercial_partner_id) < 2:
             return
         receivable = self.filtered(lambda line: line.account_id.account_type == "asset_receivable")
         own = receivable._billing_own_documents()
         if not own or len(receivable) < 2:
             return
         line = own[0]
-        other = receivable - line
+        client = line.partner_id.commercial_partner_id
+        others = (receivable - line).filtered(lambda item: item.partner_id.commercial_partner_id != client)
+        if not others:
+            return
+        other = others[0]
+        values = {"document": line.move_id.display_name, "client": client.display_name,
+                  "other": other.move_id.display_name}
+        if not other.partner_id:
+            raise UserError(self.env._(
+                "%(document)s (%(client)s) cannot be matched with %(other)s, whose receivable item has no client: a "
+                "document made by the client's billing operations is matched only with that client's own items, so "
+                "that the client's balance stays equal to its ledger. Set the client on %(other)s first, or match "
+                "%(document)s with the client's own items.", **values))
         raise UserError(self.env._(
             "%(document)s (%(client)s) cannot be matched with %(other)s of another client, %(other_client)s: a "
             "document made by the client's billing operations is matched only with that client's own items, so "
             "that each client's balance stays equal to its ledger. To move an amount from one client to the "
             "other, create a credit on one (Create a credit on the client's Billing tab) and an invoice on the "
-            "other (Create an invoice).",
-            document=line.move_id.display_name, client=line.partner_id.commercial_partner_id.display_name,
-            other=other.move_id.display_name, other_client=other.partner_id.commercial_partner_id.display_name))
+            "other (Create an invoice).", other_client=other.partner_id.commercial_partner_id.display_name,
+            **values))
 
     def unlink(self):
         """R1.4 / R5: no item of a posted billing credit or of a refund's journal entry is deleted."""

@@ -211,7 +211,7 @@ class TestReviewFindings4(BillingCommon):
         self.assertRecordValues(move, [{"amount_total": 9999999999999.99, "state": "posted"}])
         with self.assertRaises(UserError) as caught:
             self.credit(1e20)
-        self.assertIn("10,000,000,000,000.00", str(caught.exception))
+        self.assertIn("less than 10,000,000,000,000 USD", str(caught.exception))
         self.assertNotIn("10,000,000,000,000.01", str(caught.exception))
 
     # ---- 5. Register Payment on a billing credit note gives back at most the client's credit ------------
