@@ -29,9 +29,13 @@ def is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-# A float holds 15 significant digits exactly: an amount (in the currency's smallest unit) or a number
-# with more is no longer what the user typed, and is a typing mistake at a front desk anyway.
+# A float holds 15 significant digits exactly: a number with more is no longer what the user typed, and
+# is a typing mistake at a front desk anyway.
 SIGNIFICANT_DIGITS = 15
+# Odoo books amounts as floats and sums lines and taxes: from 10^13 of the currency's smallest unit on
+# (100,000,000,000.00 with cents), a document's lines no longer balance to the cent ("The entry is not
+# balanced"), so an amount must stay below that.
+AMOUNT_DIGITS = 13
 
 
 def _too_large(env, label, value, maximum):
@@ -66,11 +70,11 @@ def decimals(value):
 
 def to_amount(env, amount, currency, label=None, allow_zero=False):
     """``amount`` as a float once it is a number >= 0 (> 0 unless ``allow_zero``), less than
-    10^15 of the currency's smallest unit (exact as a float) and with no more decimals than
+    10^13 of the currency's smallest unit (AMOUNT_DIGITS) and with no more decimals than
     ``currency`` allows."""
     label = label or env._("The amount")
     value = to_number(env, amount, label, maximum=None)
-    maximum = 10.0 ** (SIGNIFICANT_DIGITS - currency.decimal_places)
+    maximum = 10.0 ** (AMOUNT_DIGITS - currency.decimal_places)
     if abs(value) >= maximum:  # the limit said in whole units: a float that large has no exact cents to show
         raise _too_large(env, label, value, f"{formatLang(env, maximum, digits=0)} {currency.name}")
     sign = currency.compare_amounts(value, 0.0)

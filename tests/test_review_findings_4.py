@@ -8,8 +8,9 @@
 - the client of an item matched with a billing document could be changed afterwards (partner of the journal item,
   or the contact's company, which Odoo writes on the contact's items), moving one side of the matching to
   another client; so could a partial, re-pointed over RPC at another client's item;
-- an amount just below the too-large limit (9,999,999,999,999.99) was refused as having too many decimals, and
-  the too-large message gave the limit as 10,000,000,000,000.01;
+- an amount just below the too-large limit was refused as having too many decimals, the too-large message gave
+  the limit as 10,000,000,000,000.01, and Odoo could not balance such an entry: the limit is now 10^13 of the
+  smallest unit;
 - Register Payment on a billing credit note paid out more than the client's credit (R3.2);
 - a scheduled payment cancelled with Odoo's own Cancel button left no note (§4).
 """
@@ -206,13 +207,17 @@ class TestReviewFindings4(BillingCommon):
     # ---- 4. too-large amounts: the limit itself -----------------------------------------------------------
 
     def test_amount_just_below_the_limit_is_accepted_and_the_limit_is_said_right(self):
-        """docs/rules.md §6: 10^15 of the smallest unit or more is too large; just below is an amount."""
-        move = self.credit(9999999999999.99)
-        self.assertRecordValues(move, [{"amount_total": 9999999999999.99, "state": "posted"}])
+        """docs/rules.md §6: 10^13 of the smallest unit or more is too large; just below is an amount (the
+        decimals check read 99,999,999,999.99 as having more decimals than the currency's), booked balanced."""
+        move = self.credit(99999999999.99)
+        self.assertRecordValues(move, [{"amount_untaxed": 99999999999.99, "state": "posted"}])
+        taxed = self.credit(99999999999.99, taxes=self.tax_15 + self.tax_gst)
+        self.assertRecordValues(taxed, [{"amount_untaxed": 99999999999.99, "amount_tax": 20000000000.0,
+                                         "amount_total": 119999999999.99, "state": "posted"}])
         with self.assertRaises(UserError) as caught:
             self.credit(1e20)
-        self.assertIn("less than 10,000,000,000,000 USD", str(caught.exception))
-        self.assertNotIn("10,000,000,000,000.01", str(caught.exception))
+        self.assertIn("less than 100,000,000,000 USD", str(caught.exception))
+        self.assertNotIn(".01", str(caught.exception))
 
     # ---- 5. Register Payment on a billing credit note gives back at most the client's credit ------------
 
