@@ -127,7 +127,11 @@ class AccountMoveLine(models.Model):
                     self.env["account.move"]._field_will_change(line, vals, fname)
                     for fname in protected)).move_id._billing_raise_immutable()
             self.move_id._billing_check_refund_entries()
-        return super().write(vals)
+        result = super().write(vals)
+        if "partner_id" in vals:  # §7: an item matched with a billing document keeps to that document's client
+            for partial in self.matched_debit_ids | self.matched_credit_ids:
+                (partial.debit_move_id + partial.credit_move_id)._billing_check_same_client()
+        return result
 
     def _billing_check_paid_out(self, counterparts):
         """docs/rules.md §5: matching the module's credit notes (``self``) with money going out (an
@@ -135,8 +139,9 @@ class AccountMoveLine(models.Model):
         to the client, which is a refund: only the users of "Billing: refunds" may, as with Register
         Payment on the credit note. Customer invoices may use the credit (credit on file), and the
         exchange-difference and cash-basis entries Odoo makes while reconciling are its own."""
-        credit_lines = self.filtered(
-            lambda line: line.move_id.billing_operation in billing_tools.BILLING_CREDIT_OPERATIONS)
+        credit_lines = self.filtered(  # the receivable: a cash-basis tax's transition items give nothing back
+            lambda line: line.account_id.account_type == "asset_receivable"
+            and line.move_id.billing_operation in billing_tools.BILLING_CREDIT_OPERATIONS)
         if not credit_lines or billing_tools.can_refund(self.env):
             return
         paid_out = counterparts.filtered(lambda line: line.balance > 0 and not (
@@ -161,26 +166,37 @@ class AccountMoveLine(models.Model):
 
     def _billing_check_same_client(self):
         """docs/rules.md §1, §7: a client's balance is the open amount of its receivable items, its
-        ledger their amount: matching one of its items with another client's moves the first without
-        the second. ``self`` (the two items of one partial) may be matched across two commercial
-        entities only when neither is a document of the module (Odoo's own behaviour otherwise). Items
-        of one partner, or of contacts of one company, cost no query here."""
-        if len(self.partner_id) < 2 or len(self.partner_id.commercial_partner_id) < 2:
+        ledger their amount: matching one of its items with another client's, or with an item of no
+        client, moves the first without the second. ``self`` (the two items of one partial) may be matched
+        across two commercial entities only when neither is a document of the module (Odoo's own behaviour
+        otherwise). Items of one partner, or of contacts of one company, cost no query here."""
+        if all(line.partner_id for line in self) and len(self.partner_id.commercial_partner_id) < 2:
             return
         receivable = self.filtered(lambda line: line.account_id.account_type == "asset_receivable")
         own = receivable._billing_own_documents()
         if not own or len(receivable) < 2:
             return
         line = own[0]
-        other = receivable - line
+        client = line.partner_id.commercial_partner_id
+        others = (receivable - line).filtered(lambda item: item.partner_id.commercial_partner_id != client)
+        if not others:
+            return
+        other = others[0]
+        values = {"document": line.move_id.display_name, "client": client.display_name,
+                  "other": other.move_id.display_name}
+        if not other.partner_id:
+            raise UserError(self.env._(
+                "%(document)s (%(client)s) cannot be matched with %(other)s, whose receivable item has no client: a "
+                "document made by the client's billing operations is matched only with that client's own items, so "
+                "that the client's balance stays equal to its ledger. Set the client on %(other)s first, or match "
+                "%(document)s with the client's own items.", **values))
         raise UserError(self.env._(
             "%(document)s (%(client)s) cannot be matched with %(other)s of another client, %(other_client)s: a "
             "document made by the client's billing operations is matched only with that client's own items, so "
             "that each client's balance stays equal to its ledger. To move an amount from one client to the "
             "other, create a credit on one (Create a credit on the client's Billing tab) and an invoice on the "
-            "other (Create an invoice).",
-            document=line.move_id.display_name, client=line.partner_id.commercial_partner_id.display_name,
-            other=other.move_id.display_name, other_client=other.partner_id.commercial_partner_id.display_name))
+            "other (Create an invoice).", other_client=other.partner_id.commercial_partner_id.display_name,
+            **values))
 
     def unlink(self):
         """R1.4 / R5: no item of a posted billing credit or of a refund's journal entry is deleted."""
@@ -206,3 +222,16 @@ class AccountPartialReconcile(models.Model):
             lines._billing_check_same_client()
             lines._billing_check_paid_out(lines)
         return super().create(vals_list)
+
+    def write(self, vals):
+        """Why: a partial re-pointed at other items (``debit_move_id`` / ``credit_move_id`` written over RPC)
+        is a new matching: the checks of ``create`` apply to the items it then joins."""
+        keys = ("debit_move_id", "credit_move_id")
+        if any(key in vals for key in keys):
+            Line = self.env["account.move.line"]
+            for partial in self:
+                ids = [vals[key] if key in vals else partial[key].id for key in keys]
+                lines = Line.browse([line_id for line_id in ids if isinstance(line_id, int) and line_id > 0])
+                lines._billing_check_same_client()
+                lines._billing_check_paid_out(lines)
+        return super().write(vals)

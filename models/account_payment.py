@@ -44,6 +44,9 @@ CRON_BATCH = 1000
 POSTDATED_CHUNK = 100
 # Offline refunds settled together, one commit per chunk (R5.5: card refunds are committed one by one).
 SETTLE_CHUNK = 500
+# Cancel the scheduled payment: its note, handed to action_cancel (which writes the audit notes).
+SCHEDULED_FLAG = "billing_cancel_scheduled"
+SCHEDULED_NOTE = "billing_cancel_scheduled_note"
 
 
 class _SettleOneByOne(Exception):
@@ -366,19 +369,25 @@ class AccountPayment(models.Model):
         deletes the journal entry (account.payment.unlink). R7.4 / §4: a scheduled payment deleted
         instead of cancelled leaves the same internal note on the client."""
         self._billing_check_refunds_deletable()
-        self._billing_audit_scheduled_deletion()
+        self._billing_scheduled_payments()._billing_audit_scheduled_end(deleted=True)
         return super().unlink()
 
-    def _billing_audit_scheduled_deletion(self):
-        """§4: the note of ``billing_cancel_scheduled``, for the scheduled payments of ``self`` about to be
-        deleted (on the client and on the invoice they were made from: the payment's own chatter goes)."""
-        for payment in self._billing_scheduled_payments():
-            body = self.env._("Scheduled payment %(payment)s of %(amount)s due on %(date)s deleted.",
-                              payment=payment.display_name,
-                              amount=format_amount(self.env, payment.amount, payment.currency_id),
-                              date=format_date(self.env, payment.date))
+    def _billing_audit_scheduled_end(self, note=None, deleted=False):
+        """§4, R7.4: the internal notes of the scheduled payments of ``self`` cancelled (Cancel the
+        scheduled payment, or Odoo's own Cancel button) or deleted: on the client and on the invoice they
+        were made from, and on the payment itself when it stays."""
+        for payment in self:
+            values = {"payment": payment.display_name, "date": format_date(self.env, payment.date),
+                      "amount": format_amount(self.env, payment.amount, payment.currency_id)}
+            if deleted:
+                operation = self.env._("Scheduled payment deletion")
+                body = self.env._("Scheduled payment %(payment)s of %(amount)s due on %(date)s deleted.", **values)
+            else:
+                operation = self.env._("Scheduled payment cancellation")
+                body = self.env._("Scheduled payment %(payment)s of %(amount)s due on %(date)s cancelled.", **values)
+                payment._message_log(body=body)
             payment.partner_id.commercial_partner_id._billing_post_audit(
-                payment.billing_invoice_id, self.env._("Scheduled payment deletion"), payment.amount, None, body)
+                payment.billing_invoice_id, operation, payment.amount, note, body)
 
     def _billing_check_refunds_deletable(self):
         refunds = self.filtered(lambda pay: pay.billing_refund_state in COUNTED_REFUND_STATES)
@@ -393,9 +402,14 @@ class AccountPayment(models.Model):
         return super().action_draft()
 
     def action_cancel(self):
-        """R5: a refund is cancelled only by its Cancel refund button."""
+        """R5: a refund is cancelled only by its Cancel refund button. R7.4 / §4: a scheduled payment
+        cancelled with Odoo's own Cancel button leaves the note of Cancel the scheduled payment."""
         self._billing_check_refund_reset()
-        return super().action_cancel()
+        scheduled = self._billing_scheduled_payments()
+        result = super().action_cancel()
+        scheduled.filtered(lambda pay: pay.state == "canceled")._billing_audit_scheduled_end(
+            note=self.env.context.get(SCHEDULED_NOTE) if billing_tools.is_internal(self.env, SCHEDULED_FLAG) else None)
+        return result
 
     def _billing_check_refund_reset(self):
         """R5: a refund is reset or cancelled only by its Cancel refund button (the same day, before
@@ -950,15 +964,8 @@ class AccountPayment(models.Model):
             billing_tools.check_no_card_number(self.env, note)
         for payment in self:
             billing_tools.lock_rows(payment)
-            payment.action_cancel()
-            client = payment.partner_id.commercial_partner_id
-            body = self.env._("Scheduled payment %(payment)s of %(amount)s due on %(date)s cancelled.",
-                              payment=payment.display_name,
-                              amount=format_amount(self.env, payment.amount, payment.currency_id),
-                              date=format_date(self.env, payment.date))
-            payment._message_log(body=body)
-            client._billing_post_audit(payment.billing_invoice_id, self.env._("Scheduled payment cancellation"),
-                                       payment.amount, note, body)
+            # action_cancel writes the notes (§4), with this note.
+            billing_tools.internal(payment, SCHEDULED_FLAG).with_context(**{SCHEDULED_NOTE: note}).action_cancel()
         return True
 
     def action_billing_cancel_scheduled(self):

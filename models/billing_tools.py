@@ -1,4 +1,5 @@
 """Checks shared by every billing operation: each rule has one home here."""
+import decimal
 import math
 import numbers
 import os
@@ -10,7 +11,6 @@ import psycopg2.errors
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import SQL
-from odoo.tools import format_amount
 from odoo.tools import formatLang
 
 # Digits with up to four separators of any kind between them (spaces, tabs, new lines, no-break
@@ -29,9 +29,13 @@ def is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-# A float holds 15 significant digits exactly: an amount (in the currency's smallest unit) or a number
-# with more is no longer what the user typed, and is a typing mistake at a front desk anyway.
+# A float holds 15 significant digits exactly: a number with more is no longer what the user typed, and
+# is a typing mistake at a front desk anyway.
 SIGNIFICANT_DIGITS = 15
+# Odoo books amounts as floats and sums lines and taxes: from 10^13 of the currency's smallest unit on
+# (100,000,000,000.00 with cents), a document's lines no longer balance to the cent ("The entry is not
+# balanced"), so an amount must stay below that.
+AMOUNT_DIGITS = 13
 
 
 def _too_large(env, label, value, maximum):
@@ -58,20 +62,26 @@ def to_number(env, value, label=None, maximum=10.0 ** SIGNIFICANT_DIGITS):
     return number
 
 
+def decimals(value):
+    """How many decimals ``value`` was written with: those of its shortest repr (9999999999999.99 has 2,
+    though as a float it is 9999999999999.990234375)."""
+    return max(0, -decimal.Decimal(repr(float(value))).as_tuple().exponent)
+
+
 def to_amount(env, amount, currency, label=None, allow_zero=False):
     """``amount`` as a float once it is a number >= 0 (> 0 unless ``allow_zero``), less than
-    10^15 of the currency's smallest unit (exact as a float) and with no more decimals than
+    10^13 of the currency's smallest unit (AMOUNT_DIGITS) and with no more decimals than
     ``currency`` allows."""
     label = label or env._("The amount")
     value = to_number(env, amount, label, maximum=None)
-    maximum = 10.0 ** (SIGNIFICANT_DIGITS - currency.decimal_places)
-    if abs(value) >= maximum:
-        raise _too_large(env, label, value, format_amount(env, maximum, currency))
+    maximum = 10.0 ** (AMOUNT_DIGITS - currency.decimal_places)
+    if abs(value) >= maximum:  # the limit said in whole units: a float that large has no exact cents to show
+        raise _too_large(env, label, value, f"{formatLang(env, maximum, digits=0)} {currency.name}")
     sign = currency.compare_amounts(value, 0.0)
     if sign < 0 or (sign == 0 and not allow_zero):
         raise UserError(env._("%(label)s must be greater than 0.", label=label) if not allow_zero
                         else env._("%(label)s cannot be negative.", label=label))
-    if abs(value - currency.round(value)) > 1e-9:
+    if abs(value - currency.round(value)) > 1e-9 and decimals(value) > currency.decimal_places:
         raise UserError(env._(
             "%(label)s %(amount)s has more decimals than the currency %(currency)s allows (%(digits)s).",
             label=label, amount=value, currency=currency.name, digits=currency.decimal_places,

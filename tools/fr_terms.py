@@ -509,6 +509,20 @@ ERRORS = {
     "point or extra zeros and enter it again.":
         "%(label)s %(value)s est trop grand : il doit être inférieur à %(maximum)s. Vérifiez la virgule "
         "décimale et les zéros en trop, puis saisissez-le de nouveau.",
+    "%(document)s (%(client)s) cannot be matched with %(other)s, whose receivable item has no client: a "
+    "document made by the client's billing operations is matched only with that client's own items, so "
+    "that the client's balance stays equal to its ledger. Set the client on %(other)s first, or match "
+    "%(document)s with the client's own items.":
+        "%(document)s (%(client)s) ne peut pas être lettré avec %(other)s, dont l'écriture au compte client n'a "
+        "pas de client : un document fait par les opérations du dossier client n'est lettré qu'avec les écritures "
+        "de son propre client, pour que le solde du client reste égal à son grand livre. Indiquez d'abord le "
+        "client sur %(other)s, ou lettrez %(document)s avec les écritures du client.",
+    "This payment gives %(client)s more than its available credit, %(available)s: the client would "
+    "then owe %(owed)s. Enter at most the available credit as the amount, or use the credit on an "
+    "invoice (Make a payment with the credit on file).":
+        "Ce paiement donne à %(client)s plus que son crédit disponible, %(available)s : le client devrait "
+        "alors %(owed)s. Entrez au plus le crédit disponible comme montant, ou utilisez le crédit sur une "
+        "facture (« Effectuer un paiement » avec le crédit au dossier).",
     "%(document)s (%(client)s) cannot be matched with %(other)s of another client, %(other_client)s: a "
     "document made by the client's billing operations is matched only with that client's own items, so "
     "that each client's balance stays equal to its ledger. To move an amount from one client to the "
