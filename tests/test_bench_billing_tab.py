@@ -24,6 +24,7 @@ import psycopg2
 from odoo import SUPERUSER_ID
 from odoo import api
 from odoo import fields
+from odoo.addons.account_billing_operations.bench.fixtures import billing_tab_specification
 from odoo.addons.account_billing_operations.bench.fixtures import clone_documents
 from odoo.modules.registry import Registry
 from odoo.sql_db import connection_info_for
@@ -143,18 +144,6 @@ class TestBillingTabScale(BaseCase):
 
     # ---- measuring -----------------------------------------------------------------
 
-    def form_specification(self):
-        """What the web client asks for when it opens the client's form on the Billing tab (its list shows
-        20 rows, views/res_partner_views.xml)."""
-        timeline_fields = {name: {} for name in (
-            "currency_id", "date", "kind", "reference", "note", "state", "amount", "running_balance",
-            "running_balance_label", "move_id", "payment_id")}
-        return {
-            "display_name": {}, "name": {}, "billing_balance": {}, "billing_balance_label": {},
-            "billing_available_credit": {}, "billing_scheduled_amount": {}, "billing_currency_id": {"fields": {}},
-            "billing_timeline_ids": {"fields": timeline_fields, "limit": 20, "order": "date desc, id desc"},
-        }
-
     def measure(self, key, func, results):
         """Median and p95 of REPEAT runs after a warm-up, each a new request (caches of records emptied)."""
         samples = []
@@ -218,7 +207,7 @@ class TestBillingTabScale(BaseCase):
         self.assertGreaterEqual(rows, DOCUMENTS)
         label = f"{rows} documents, {partners} partners, {items} journal items"
         results = {}
-        spec = self.form_specification()
+        spec = billing_tab_specification()
         form = self.measure(f"partner form read, Billing tab ({label})", lambda: user_client.web_read(spec), results)
         timeline = form[0]["billing_timeline_ids"]
         self.assertEqual(len(timeline), rows)

@@ -20,6 +20,7 @@ from odoo import SUPERUSER_ID
 from odoo import Command
 from odoo import api
 from odoo import fields
+from odoo.addons.account_billing_operations.bench.fixtures import billing_tab_specification
 from odoo.addons.account_billing_operations.bench.fixtures import clone_documents
 from odoo.addons.account_billing_operations.bench.report import render
 from odoo.addons.account_billing_operations.models import billing_tools
@@ -345,18 +346,6 @@ class TestBillingBenchmark(RefundCase):
     # the Billing tab
     # -------------------------------------------------------------------------
 
-    def form_specification(self):
-        """What the web client asks for when it opens the client's form on the Billing tab: the
-        balance fields and the first page of the timeline, ordered as its list is."""
-        timeline_fields = {name: {} for name in (
-            "currency_id", "date", "kind", "reference", "note", "state", "amount", "running_balance",
-            "running_balance_label", "move_id", "payment_id")}
-        return {
-            "display_name": {}, "name": {}, "billing_balance": {}, "billing_balance_label": {},
-            "billing_available_credit": {}, "billing_scheduled_amount": {}, "billing_currency_id": {"fields": {}},
-            "billing_timeline_ids": {"fields": timeline_fields, "limit": 20, "order": "date desc, id desc"},
-        }
-
     def measure_plain(self, key, func, repeat=REPEAT, section="billing_tab"):
         samples = []
         result = None
@@ -390,7 +379,7 @@ class TestBillingBenchmark(RefundCase):
             limit=80))
         self.assertAlmostEqual(page[0]["running_balance"], balance, places=2)
         form = self.measure_plain(f"partner form read, Billing tab ({size} documents)",
-                                  lambda: client.web_read(self.form_specification()))
+                                  lambda: client.web_read(billing_tab_specification()))
         self.assertEqual(len(form[0]["billing_timeline_ids"]), rows)
         first = form[0]["billing_timeline_ids"][0]
         self.assertAlmostEqual(first["running_balance"], balance, places=2)

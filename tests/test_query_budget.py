@@ -3,6 +3,7 @@ history. Counted with the cursor's own counter, never timed: a regression fails 
 import logging
 
 from odoo import fields
+from odoo.addons.account_billing_operations.bench.fixtures import billing_tab_specification
 from odoo.addons.account_billing_operations.bench.fixtures import clone_documents
 from odoo.tests import tagged
 
@@ -216,21 +217,10 @@ class TestQueryBudget(RefundCase):
         self.check_scheduled("apply scheduled payments", self.scheduled_payments,
                              lambda _payments: self.env["account.payment"].billing_apply_postdated(), check)
 
-    def billing_tab_spec(self):
-        """What the web client asks for when it opens the client's form on the Billing tab."""
-        return {
-            "display_name": {}, "billing_balance": {}, "billing_balance_label": {}, "billing_available_credit": {},
-            "billing_scheduled_amount": {}, "billing_currency_id": {"fields": {}},
-            "billing_timeline_ids": {"fields": {"currency_id": {}, "date": {}, "kind": {}, "reference": {}, "note": {},
-                                                "state": {}, "amount": {}, "running_balance": {},
-                                                "running_balance_label": {}, "move_id": {}, "payment_id": {}},
-                                     "limit": 20, "order": "date desc, id desc"},
-        }
-
     def test_billing_tab_budget(self):
         """The client form's Billing tab (balance fields and the timeline's first page, as the web
         client reads them): the same queries at 2 and at 200 documents, within the budget."""
-        spec = self.billing_tab_spec()
+        spec = billing_tab_specification()
         self.check_flat("Billing tab", lambda c: None, lambda c, _s: c.web_read(spec))
         data = self.large.web_read(spec)[0]
         self.assertEqual(len(data["billing_timeline_ids"]), 200)
@@ -254,7 +244,7 @@ class TestQueryBudget(RefundCase):
             running += row["amount"]
             self.assertAlmostEqual(row["running_balance"], running, places=2)
         self.assertAlmostEqual(everything[0]["running_balance"], self.large.billing_balance, places=2)
-        spec = self.billing_tab_spec()
+        spec = billing_tab_specification()
         data = self.large.web_read(spec)[0]["billing_timeline_ids"]
         self.assertEqual([row["id"] for row in data], ids)
         for row in data[:20]:
