@@ -386,8 +386,8 @@ class AccountPayment(models.Model):
                 operation = self.env._("Scheduled payment cancellation")
                 body = self.env._("Scheduled payment %(payment)s of %(amount)s due on %(date)s cancelled.", **values)
                 payment._message_log(body=body)
-            payment.partner_id.commercial_partner_id._billing_post_audit(
-                payment.billing_invoice_id, operation, payment.amount, note, body)
+            payment.partner_id.commercial_partner_id._billing_post_audit(  # in company currency, as it says
+                payment.billing_invoice_id, operation, payment._billing_company_amount(), note, body)
 
     def _billing_check_refunds_deletable(self):
         refunds = self.filtered(lambda pay: pay.billing_refund_state in COUNTED_REFUND_STATES)
