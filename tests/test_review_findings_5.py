@@ -230,3 +230,22 @@ class TestReviewFindings5(BillingCommon):
             self.assertTrue(receivable(move).reconciled)
             receivable(payment.move_id).partner_id = self.client  # the same client: allowed
             self.assert_balance(0.0)
+
+    # ---- 5. a cancelled scheduled payment stays cancelled --------------------------------------------
+
+    def test_cancelled_scheduled_payment_cannot_be_reset_to_draft(self):
+        """R7.1, R7.4: a scheduled payment cancelled, the invoice then paid in full, and the cancelled payment
+        reset to draft with Odoo's Reset to Draft button: it was scheduled again with no note, beyond the
+        amount due (nothing was left to pay), and applied on its date as money the client did not owe."""
+        invoice = self.init_invoice("out_invoice", partner=self.client, amounts=[100.0], post=True)
+        later = self.company._billing_today() + datetime.timedelta(days=10)
+        scheduled = self.env["account.payment"].browse(
+            invoice.billing_make_payment(60.0, self.bank_journal.id, postdated_date=later)["payment_id"])
+        scheduled.billing_cancel_scheduled(note="Cheque returned")
+        invoice.billing_make_payment(100.0, self.cash_journal.id)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        with self.assertRaises(UserError), self.env.cr.savepoint():
+            scheduled.with_user(self.invoicing_user).action_draft()
+        self.assertRecordValues(scheduled, [{"state": "canceled"}])
+        self.client.invalidate_recordset()
+        self.assertEqual(self.currency.compare_amounts(self.client.billing_scheduled_amount, 0.0), 0)
