@@ -397,8 +397,15 @@ class AccountPayment(models.Model):
                 "settlement.", refunds=", ".join(refunds.mapped("display_name"))))
 
     def action_draft(self):
-        """R5: a refund is reset only by its Cancel refund button."""
+        """R5: a refund is reset only by its Cancel refund button. R7.1 / R7.4: a cancelled scheduled payment
+        stays cancelled (reset, it would be scheduled again beyond the amount due, without a note)."""
         self._billing_check_refund_reset()
+        cancelled = self.filtered(lambda pay: pay.billing_postdated and pay.state == "canceled")
+        if cancelled:
+            raise UserError(self.env._(
+                "%(payments)s is a cancelled scheduled payment and cannot be reset to draft. To schedule the "
+                "payment again, use Make a payment on the invoice with a postdated date.",
+                payments=", ".join(cancelled.mapped("display_name"))))
         return super().action_draft()
 
     def action_cancel(self):

@@ -584,6 +584,10 @@ ERRORS = {
     "refund on the client's Billing tab instead.":
         "%(payment)s a été fait par un fournisseur de paiement qui ne peut pas le rembourser : redonnez plutôt "
         "l'argent avec « Enregistrer un remboursement » dans l'onglet Dossier client.",
+    "%(payments)s is a cancelled scheduled payment and cannot be reset to draft. To schedule the payment "
+    "again, use Make a payment on the invoice with a postdated date.":
+        "%(payments)s est un paiement planifié annulé et ne peut pas être remis en brouillon. Pour planifier "
+        "de nouveau le paiement, utilisez Effectuer un paiement sur la facture avec une date postdatée.",
     "%(payments)s is scheduled for %(date)s and is applied automatically on that date. To apply it now, "
     "cancel the scheduled payment and make the payment again without a date.":
         "%(payments)s est planifié pour le %(date)s et sera appliqué automatiquement à cette date. Pour "
