@@ -77,7 +77,7 @@ class TestReviewFindings5(BillingCommon):
                                writeoff_account_id=self.expense.id, writeoff_label="Extra")
         with self.assertRaises(UserError) as caught, self.env.cr.savepoint():
             wizard._create_payments()
-        self.assertIn("available credit", str(caught.exception))
+        self.assertIn("50.00 more than the credit notes it settles", str(caught.exception))
         self.assertEqual(self.outbound_count(), outbound)
         self.assert_balance(-115.0)
 
