@@ -4,7 +4,8 @@ Failing on the code as it was:
 - Register Payment on a billing credit note with a write-off (Mark as fully paid) paid out any amount: the
   client's balance stopped at zero, the rest went to the write-off account (R3.2, docs/rules.md §7);
 - an amount off a currency rounding that is not a power of ten (0.05) was silently rounded instead of refused;
-- the note of a scheduled payment cancelled in a foreign currency showed its amount in company currency.
+- the note of a scheduled payment cancelled in a foreign currency showed its amount in company currency;
+- a cancelled scheduled payment reset to draft with Odoo's button was scheduled again, beyond the amount due.
 """
 import datetime
 
