@@ -386,8 +386,8 @@ class AccountPayment(models.Model):
                 operation = self.env._("Scheduled payment cancellation")
                 body = self.env._("Scheduled payment %(payment)s of %(amount)s due on %(date)s cancelled.", **values)
                 payment._message_log(body=body)
-            payment.partner_id.commercial_partner_id._billing_post_audit(
-                payment.billing_invoice_id, operation, payment.amount, note, body)
+            payment.partner_id.commercial_partner_id._billing_post_audit(  # in company currency, as it says
+                payment.billing_invoice_id, operation, payment._billing_company_amount(), note, body)
 
     def _billing_check_refunds_deletable(self):
         refunds = self.filtered(lambda pay: pay.billing_refund_state in COUNTED_REFUND_STATES)
@@ -397,8 +397,15 @@ class AccountPayment(models.Model):
                 "settlement.", refunds=", ".join(refunds.mapped("display_name"))))
 
     def action_draft(self):
-        """R5: a refund is reset only by its Cancel refund button."""
+        """R5: a refund is reset only by its Cancel refund button. R7.1 / R7.4: a cancelled scheduled payment
+        stays cancelled (reset, it would be scheduled again beyond the amount due, without a note)."""
         self._billing_check_refund_reset()
+        cancelled = self.filtered(lambda pay: pay.billing_postdated and pay.state == "canceled")
+        if cancelled:
+            raise UserError(self.env._(
+                "%(payments)s is a cancelled scheduled payment and cannot be reset to draft. To schedule the "
+                "payment again, use Make a payment on the invoice with a postdated date.",
+                payments=", ".join(cancelled.mapped("display_name"))))
         return super().action_draft()
 
     def action_cancel(self):

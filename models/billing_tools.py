@@ -62,10 +62,11 @@ def to_number(env, value, label=None, maximum=10.0 ** SIGNIFICANT_DIGITS):
     return number
 
 
-def decimals(value):
-    """How many decimals ``value`` was written with: those of its shortest repr (9999999999999.99 has 2,
-    though as a float it is 9999999999999.990234375)."""
-    return max(0, -decimal.Decimal(repr(float(value))).as_tuple().exponent)
+def off_rounding(value, currency):
+    """Whether ``value`` as written (its shortest repr: 9999999999999.99, though as a float it is
+    9999999999999.990234375) is not a multiple of ``currency``'s rounding: more decimals than a rounding
+    of 0.01 allows, or 10.03 in a currency rounded to 0.05."""
+    return decimal.Decimal(repr(float(value))) % decimal.Decimal(repr(currency.rounding)) != 0
 
 
 def to_amount(env, amount, currency, label=None, allow_zero=False):
@@ -81,7 +82,7 @@ def to_amount(env, amount, currency, label=None, allow_zero=False):
     if sign < 0 or (sign == 0 and not allow_zero):
         raise UserError(env._("%(label)s must be greater than 0.", label=label) if not allow_zero
                         else env._("%(label)s cannot be negative.", label=label))
-    if abs(value - currency.round(value)) > 1e-9 and decimals(value) > currency.decimal_places:
+    if abs(value - currency.round(value)) > 1e-9 and off_rounding(value, currency):
         raise UserError(env._(
             "%(label)s %(amount)s has more decimals than the currency %(currency)s allows (%(digits)s).",
             label=label, amount=value, currency=currency.name, digits=currency.decimal_places,

@@ -584,6 +584,16 @@ ERRORS = {
     "refund on the client's Billing tab instead.":
         "%(payment)s a été fait par un fournisseur de paiement qui ne peut pas le rembourser : redonnez plutôt "
         "l'argent avec « Enregistrer un remboursement » dans l'onglet Dossier client.",
+    "This payment gives %(client)s %(extra)s more than the credit notes it settles, written off to another "
+    "account: money is given back to a client only up to its credit. Enter at most the amount of the credit "
+    "notes, or keep the difference open.":
+        "Ce paiement donne à %(client)s %(extra)s de plus que les notes de crédit qu'il règle, passés en perte "
+        "dans un autre compte : l'argent n'est rendu à un client qu'à hauteur de son crédit. Saisissez au plus "
+        "le montant des notes de crédit, ou laissez la différence ouverte.",
+    "%(payments)s is a cancelled scheduled payment and cannot be reset to draft. To schedule the payment "
+    "again, use Make a payment on the invoice with a postdated date.":
+        "%(payments)s est un paiement planifié annulé et ne peut pas être remis en brouillon. Pour planifier "
+        "de nouveau le paiement, utilisez Effectuer un paiement sur la facture avec une date postdatée.",
     "%(payments)s is scheduled for %(date)s and is applied automatically on that date. To apply it now, "
     "cancel the scheduled payment and make the payment again without a date.":
         "%(payments)s est planifié pour le %(date)s et sera appliqué automatiquement à cette date. Pour "
