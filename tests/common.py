@@ -10,6 +10,7 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import UserError
 from odoo.modules.registry import DummyRLock
 from odoo.modules.registry import Registry
+from odoo.tests import new_test_user
 from odoo.tests.common import BaseCase
 from odoo.tests.common import get_db_name
 
@@ -62,6 +63,25 @@ class BillingCommon(AccountTestInvoicingCommon):
             vals["amount"] = amount
         return self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=invoice.ids).create(vals)._create_payments()
+
+
+
+class ReviewCommon(BillingCommon):
+    """The reviews' findings (tests/test_review_findings_*.py): an invoicing user, a user with the refunds
+    group and another client."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        prefix = cls.__name__.lower()
+        company = {"company_id": cls.company.id, "company_ids": [Command.set(cls.company.ids)]}
+        cls.invoicing_user = new_test_user(
+            cls.env, login=f"{prefix}_invoicing", groups="base.group_user,account.group_account_invoice", **company)
+        cls.refund_user = new_test_user(
+            cls.env, login=f"{prefix}_refunds",
+            groups="base.group_user,account.group_account_invoice,account_billing_operations.group_billing_refund",
+            **company)
+        cls.other = cls.env["res.partner"].create({"name": "Client Tremblay", "is_company": True})
 
 
 class RaceCase(BaseCase):

@@ -11,24 +11,17 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
-from odoo.tests import new_test_user
 from odoo.tests import tagged
 
-from .common import BillingCommon
+from .common import ReviewCommon
 
 
 @tagged("post_install", "-at_install")
-class TestReviewFindings2(BillingCommon):
+class TestReviewFindings2(ReviewCommon):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = {"company_id": cls.company.id, "company_ids": [Command.set(cls.company.ids)]}
-        cls.invoicing_user = new_test_user(
-            cls.env, login="review2_invoicing", groups="base.group_user,account.group_account_invoice", **company)
-        cls.refund_user = new_test_user(
-            cls.env, login="review2_refunds", groups="base.group_user,account.group_account_invoice,"
-            "account_billing_operations.group_billing_refund", **company)
         cls.company.billing_settlement_tz = "America/Montreal"
 
     def balance(self):

@@ -10,25 +10,19 @@ import datetime
 
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user
 from odoo.tests import tagged
 from odoo.tools import format_date
 
-from .common import BillingCommon
+from .common import ReviewCommon
 
 
 @tagged("post_install", "-at_install")
-class TestReviewFindings3(BillingCommon):
+class TestReviewFindings3(ReviewCommon):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = {"company_id": cls.company.id, "company_ids": [Command.set(cls.company.ids)]}
-        cls.invoicing_user = new_test_user(
-            cls.env, login="review3_invoicing", groups="base.group_user,account.group_account_invoice", **company)
-        cls.other = cls.env["res.partner"].create({"name": "Client Tremblay", "is_company": True})
         cls.company.billing_settlement_tz = "America/Montreal"
 
     # ---- helpers -------------------------------------------------------------

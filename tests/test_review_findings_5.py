@@ -9,30 +9,20 @@ Failing on the code as it was:
 """
 import datetime
 
-from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user
 from odoo.tests import tagged
 from odoo.tools import format_amount
 
 from ..models import billing_tools
-from .common import BillingCommon
+from .common import ReviewCommon
 
 
 @tagged("post_install", "-at_install")
-class TestReviewFindings5(BillingCommon):
+class TestReviewFindings5(ReviewCommon):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = {"company_id": cls.company.id, "company_ids": [Command.set(cls.company.ids)]}
-        cls.invoicing_user = new_test_user(
-            cls.env, login="review5_invoicing", groups="base.group_user,account.group_account_invoice", **company)
-        cls.refund_user = new_test_user(
-            cls.env, login="review5_refunds",
-            groups="base.group_user,account.group_account_invoice,account_billing_operations.group_billing_refund",
-            **company)
-        cls.other = cls.env["res.partner"].create({"name": "Client Tremblay", "is_company": True})
         cls.expense = cls.company_data["default_account_expense"]
 
     # ---- helpers -------------------------------------------------------------
