@@ -83,6 +83,14 @@ class ReviewCommon(BillingCommon):
             **company)
         cls.other = cls.env["res.partner"].create({"name": "Client Tremblay", "is_company": True})
 
+    def ledger(self, client=None):
+        """Odoo's partner ledger of the client: the posted receivable items of its commercial entity."""
+        client = client or self.client
+        lines = self.env["account.move.line"].search([
+            ("partner_id", "child_of", client.id), ("company_id", "=", self.company.id),
+            ("parent_state", "=", "posted"), ("account_id.account_type", "=", "asset_receivable")])
+        return sum(lines.mapped("balance"))
+
 
 class RaceCase(BaseCase):
     """docs/rules.md §7 races: THREADS real threads, each with its own cursor and transaction.

@@ -32,14 +32,6 @@ class TestReviewFindings3(ReviewCommon):
         client.invalidate_recordset()
         return client.billing_balance
 
-    def ledger(self, client=None):
-        """Odoo's partner ledger of the client: the posted receivable items of its commercial entity."""
-        client = client or self.client
-        lines = self.env["account.move.line"].search([
-            ("partner_id", "child_of", client.id), ("company_id", "=", self.company.id),
-            ("parent_state", "=", "posted"), ("account_id.account_type", "=", "asset_receivable")])
-        return sum(lines.mapped("balance"))
-
     def timeline_total(self, client=None):
         rows = self.env["account.billing.timeline"].search([("partner_id", "=", (client or self.client).id)])
         return sum(rows.mapped("amount"))

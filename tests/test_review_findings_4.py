@@ -37,12 +37,6 @@ class TestReviewFindings4(ReviewCommon):
         client.invalidate_recordset()
         return client.billing_balance
 
-    def ledger(self, client):
-        lines = self.env["account.move.line"].search([
-            ("partner_id", "child_of", client.id), ("company_id", "=", self.company.id),
-            ("parent_state", "=", "posted"), ("account_id.account_type", "=", "asset_receivable")])
-        return sum(lines.mapped("balance"))
-
     def timeline_total(self, client):
         rows = self.env["account.billing.timeline"].search([("partner_id", "=", client.id)])
         return sum(rows.mapped("amount"))

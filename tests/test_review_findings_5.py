@@ -33,12 +33,6 @@ class TestReviewFindings5(ReviewCommon):
         client.invalidate_recordset()
         return client.billing_balance
 
-    def ledger(self, client):
-        lines = self.env["account.move.line"].search([
-            ("partner_id", "child_of", client.id), ("company_id", "=", self.company.id),
-            ("parent_state", "=", "posted"), ("account_id.account_type", "=", "asset_receivable")])
-        return sum(lines.mapped("balance"))
-
     def assert_balance(self, expected, client=None):
         client = client or self.client
         balance = self.balance(client)
