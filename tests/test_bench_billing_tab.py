@@ -88,7 +88,7 @@ class TestBillingTabScale(BaseCase):
         client = Partner.create({"name": CLIENT, "is_company": True})
         group = self.paid_invoice(client, fields.Date.context_today(client))
         clone_documents(self.env, group, DOCUMENTS // 2 - 1, spread_days=700)
-        self.env.cr.commit()
+        self.env.cr.commit()  # pylint: disable=invalid-commit
         _logger.info("BENCH scale: client with %s documents built in %.1f s", DOCUMENTS, time.perf_counter() - start)
         return client
 
@@ -109,7 +109,7 @@ class TestBillingTabScale(BaseCase):
                                 FROM res_partner, generate_series(1, %(missing)s) g WHERE id = %(template)s""",
                            columns=SQL(", ").join(columns), missing=missing - 1, template=template.id))
             cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE commercial_partner_id IS NULL")
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
             _logger.info("BENCH scale: %s partners", PARTNERS)
         cr.execute("SELECT count(*) FROM account_move_line")
         items = cr.fetchone()[0]
@@ -126,14 +126,14 @@ class TestBillingTabScale(BaseCase):
             start = time.perf_counter()
             clone_documents(self.env, group, copies, spread_days=700,
                             partner_ids=partner_ids[(items // per_copy) % len(partner_ids):] + partner_ids)
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
             items += copies * per_copy
             _logger.info("BENCH scale: %s journal items (%s copies in %.1f s)", items, copies,
                          time.perf_counter() - start)
 
     def vacuum(self):
         """What autovacuum keeps up to date on a production database: statistics and visibility map."""
-        self.env.cr.commit()
+        self.env.cr.commit()  # pylint: disable=invalid-commit
         connection = psycopg2.connect(**connection_info_for(get_db_name())[1])
         try:
             connection.autocommit = True

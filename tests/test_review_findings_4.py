@@ -174,7 +174,8 @@ class TestReviewFindings4(ReviewCommon):
 
     def test_contact_moved_to_another_company_keeps_the_books_of_both(self):
         """A contact's payment matched with its company's billing invoice; the contact then moves to another
-        company: either the move is refused, or each company's balance still equals its ledger."""
+        company: the move is refused (Odoo would write the contact's items on the other company: docs/rules.md §7),
+        and each company's balance still equals its ledger."""
         contact = self.env["res.partner"].create({"name": "Marie Gagnon", "parent_id": self.client.id})
         charge = self.charge(40.0)
         payment = self.env["account.payment"].create({
@@ -182,11 +183,10 @@ class TestReviewFindings4(ReviewCommon):
             "amount": 40.0, "journal_id": self.bank_journal.id})
         payment.action_post()
         (self.receivable_line(charge) + self.receivable_line(payment.move_id)).reconcile()
-        try:
-            with self.env.cr.savepoint():
-                contact.write({"parent_id": self.other.id})
-        except UserError:
-            pass
+        with self.assertRaises(UserError) as caught, self.env.cr.savepoint():
+            contact.write({"parent_id": self.other.id})
+        self.assertIn("of another client", str(caught.exception))
+        self.assertEqual(contact.parent_id, self.client)
         self.assert_books_agree(self.client, self.other)
 
     # ---- 4. too-large amounts: the limit itself -----------------------------------------------------------
