@@ -24,6 +24,7 @@ from odoo.addons.account_billing_operations.bench.fixtures import billing_tab_sp
 from odoo.addons.account_billing_operations.bench.fixtures import clone_documents
 from odoo.addons.account_billing_operations.bench.report import render
 from odoo.addons.account_billing_operations.models import billing_tools
+from odoo.addons.account_billing_operations.models.account_payment import POSTDATED_CHUNK
 from odoo.addons.payment.models.payment_transaction import PaymentTransaction as CorePaymentTransaction
 from odoo.modules.registry import Registry
 from odoo.sql_db import Cursor
@@ -31,6 +32,7 @@ from odoo.tests import tagged
 from odoo.tests.common import BaseCase
 from odoo.tests.common import get_db_name
 from odoo.tools import SQL
+from odoo.tools import split_every
 
 from .test_refunds import RefundCase
 
@@ -575,6 +577,62 @@ class TestBillingCronScale(BaseCase):
             _logger.info("BENCH cron: %s scheduled payments applied in %.1f s (%s runs; fixture %.1f s)",
                          due, seconds, runs, built)
             self.record("apply scheduled payments", due, seconds, runs, built)
+        finally:
+            env.cr.rollback()
+            env.cr.close()
+
+    def test_apply_scheduled_payments_native(self):
+        """Odoo's native equivalent of the scheduled payments applied: the same client with COUNT posted
+        invoices of 100.00 (no scheduled payment), paid with Register Payment (account.payment.register,
+        one payment per invoice, the same bank journal) as a batch job would run it: POSTDATED_CHUNK
+        invoices per wizard, tracking off as our scheduled action, committed after each chunk."""
+        env = self.new_env()
+        try:
+            env, company = self.company_env(env)
+            client = env["res.partner"].create({"name": "Bench native register client", "is_company": True})
+            journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "bank")],
+                                                    limit=1)
+            product = env["product.product"].create({"name": "Bench course", "lst_price": 100.0, "taxes_id": []})
+            invoice = env["account.move"].create({
+                "move_type": "out_invoice", "partner_id": client.id,
+                "invoice_line_ids": [Command.create({"product_id": product.id, "price_unit": 100.0,
+                                                     "tax_ids": []})]})
+            invoice.action_post()
+            start = time.perf_counter()
+            clone_documents(env, invoice, self.COUNT - 1)
+            env.cr.commit()
+            built = time.perf_counter() - start
+            Move, Payment = env["account.move"], env["account.payment"]
+            invoices = Move.search([("partner_id", "=", client.id), ("move_type", "=", "out_invoice"),
+                                    ("state", "=", "posted"), ("payment_state", "=", "not_paid")], order="id")
+            self.assertEqual(len(invoices), self.COUNT)
+            self.assertEqual(Payment.search_count([("partner_id", "=", client.id)]), 0)
+            runs = 0
+            start = time.perf_counter()
+            for chunk_ids in split_every(POSTDATED_CHUNK, invoices.ids):
+                wizard = env["account.payment.register"].with_context(
+                    active_model="account.move", active_ids=list(chunk_ids), tracking_disable=True,
+                ).create({"group_payment": False, "journal_id": journal.id})
+                wizard._create_payments()
+                env.cr.commit()
+                env.invalidate_all()  # a batch job's memory stays flat: the next chunk reads afresh
+                runs += 1
+            seconds = time.perf_counter() - start
+            env.invalidate_all()
+            paid = Move.search_count([("id", "in", invoices.ids), ("payment_state", "in", ("paid", "in_payment"))])
+            self.assertEqual(paid, self.COUNT)
+            payments = Payment.search([("partner_id", "=", client.id)])
+            self.assertEqual(len(payments), self.COUNT)
+            self.assertLessEqual(set(payments.mapped("state")), {"in_process", "paid"})
+            self.assertFalse(payments.filtered(lambda pay: pay.currency_id.compare_amounts(pay.amount, 100.0)))
+            receivable = env["account.move.line"]._read_group(
+                [("move_id", "in", invoices.ids), ("account_type", "=", "asset_receivable")],
+                aggregates=["amount_residual:sum", "id:count"])
+            self.assertEqual(receivable[0][1], self.COUNT)
+            self.assertTrue(company.currency_id.is_zero(receivable[0][0]))
+            _logger.info("BENCH cron: native Register Payment of %s invoices in %.1f s (%s chunks; fixture %.1f s)",
+                         self.COUNT, seconds, runs, built)
+            self.record("native: Register Payment, one payment per invoice", len(payments), seconds, runs, built)
         finally:
             env.cr.rollback()
             env.cr.close()
