@@ -793,17 +793,14 @@ class AccountPayment(models.Model):
             return
         self.with_context(mail_notrack=True)._billing_write_refund_state("settled")
         env = self.env
+        Partner = env["res.partner"]
         currency = env.company.currency_id
         author = env.user.partner_id.id
-        when = fields.Datetime.context_timestamp(self, fields.Datetime.now()).strftime("%Y-%m-%d %H:%M")
+        when = Partner._billing_audit_when()
         amounts = {refund.id: abs(refund.amount_company_currency_signed) for refund in self}
-        bodies = {}
-        for refund in self:
-            text = env._(
-                "%(operation)s of %(amount)s by %(user)s on %(when)s. Note: %(note)s",
-                operation=env._("Refund settlement"), amount=format_amount(env, amounts[refund.id], currency),
-                user=env.user.name, when=when, note="-")
-            bodies[refund.id] = Markup("<p>%s</p>") % f"{text} {refund._billing_settlement_text()}"
+        bodies = {refund.id: Markup("<p>%s</p>") % Partner._billing_audit_text(
+            env._("Refund settlement"), amounts[refund.id], None, refund._billing_settlement_text(), when)
+            for refund in self}
         self._message_log_batch(bodies, author_id=author)
         client_bodies = {}
         for client, refunds in self.grouped(lambda refund: refund.partner_id.commercial_partner_id).items():
@@ -1046,9 +1043,9 @@ class AccountPayment(models.Model):
         on each payment (who, when, amount, the invoice, its note) and one on each client listing its
         payments applied, written in one batch."""
         env = self.env
-        currency = env.company.currency_id
+        Partner = env["res.partner"]
         author = env.user.partner_id.id
-        when = fields.Datetime.context_timestamp(self, fields.Datetime.now()).strftime("%Y-%m-%d %H:%M")
+        when = Partner._billing_audit_when()
         operation = env._("Scheduled payment applied")
         bodies, lines = {}, {}
         for payment in self:
@@ -1056,10 +1053,8 @@ class AccountPayment(models.Model):
                 "Scheduled payment %(payment)s of %(amount)s applied to %(invoice)s on its date (%(date)s).",
                 payment=payment.display_name, amount=format_amount(env, payment.amount, payment.currency_id),
                 invoice=payment.billing_invoice_id.display_name or "-", date=format_date(env, payment.date))
-            text = env._("%(operation)s of %(amount)s by %(user)s on %(when)s. Note: %(note)s",
-                         operation=operation, amount=format_amount(env, payment._billing_company_amount(), currency),
-                         user=env.user.name, when=when, note=payment.billing_note or "-")
-            bodies[payment.id] = Markup("<p>%s</p>") % f"{text} {applied}"
+            bodies[payment.id] = Markup("<p>%s</p>") % Partner._billing_audit_text(
+                operation, payment._billing_company_amount(), payment.billing_note, applied, when)
             lines.setdefault(payment.partner_id.commercial_partner_id.id, []).append(applied)
         self._message_log_batch(bodies, author_id=author)
         client_bodies = {

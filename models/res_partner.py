@@ -190,16 +190,7 @@ class ResPartner(models.Model):
     def _billing_post_audit(self, records, operation, amount, note, extra=None):
         """docs/rules.md §4: who, when, which operation, amounts and note, as internal notes on the client and
         the documents: no email is sent and the user needs no email address."""
-        currency = self.env.company.currency_id
-        text = self.env._(
-            "%(operation)s of %(amount)s by %(user)s on %(when)s. Note: %(note)s",
-            operation=operation, amount=format_amount(self.env, amount, currency),
-            user=self.env.user.name,
-            when=fields.Datetime.context_timestamp(self, fields.Datetime.now()).strftime("%Y-%m-%d %H:%M"),
-            note=note or "-",
-        )
-        if extra:
-            text = f"{text} {extra}"
+        text = self._billing_audit_text(operation, amount, note, extra)
         author = self.env.user.partner_id.id
         for record in records:
             record._message_log(body=Markup("<p>%s</p>") % text, author_id=author)
@@ -207,6 +198,22 @@ class ResPartner(models.Model):
         # writes the note without asking for that right, still in the user's name.
         self._message_log(author_id=author, body=Markup("<p>%s</p>") % self.env._(
             "%(body)s Document(s): %(docs)s", body=text, docs=", ".join(records.mapped("display_name"))))
+
+    @api.model
+    def _billing_audit_when(self):
+        """The moment of an audit note, in the user's time zone (docs/rules.md §4)."""
+        return fields.Datetime.context_timestamp(self, fields.Datetime.now()).strftime("%Y-%m-%d %H:%M")
+
+    @api.model
+    def _billing_audit_text(self, operation, amount, note, extra=None, when=None):
+        """docs/rules.md §4: the audit line of an operation (who, when, the amount in company currency, the
+        note), followed by ``extra``; the batched notes of the scheduled actions write the same line."""
+        text = self.env._(
+            "%(operation)s of %(amount)s by %(user)s on %(when)s. Note: %(note)s",
+            operation=operation, amount=format_amount(self.env, amount, self.env.company.currency_id),
+            user=self.env.user.name, when=when or self._billing_audit_when(), note=note or "-",
+        )
+        return f"{text} {extra}" if extra else text
 
     def _billing_open_credit_lines(self):
         """docs/rules.md §1 open credit: the client's posted receivable items with a negative residual in
