@@ -624,11 +624,12 @@ class AccountPayment(models.Model):
         the refund created and reconciled (this payment's items first), the audit notes."""
         self.ensure_one()
         currency = self.currency_id
+        # In the savepoint of billing_refund (idempotency._run), which a refused lock rolls back.
         billing_tools.lock_rows(self, self.env._(
             "Another user is refunding the payment %(payment)s right now. Try again in a moment.",
-            payment=self.display_name))
+            payment=self.display_name), savepoint=False)
         credit_lines = client._billing_open_credit_lines()
-        billing_tools.lock_rows(credit_lines)
+        billing_tools.lock_rows(credit_lines, savepoint=False)
         # Re-read what the cap depends on, now that nobody else can change it.
         self.invalidate_recordset(["state", "amount", "move_id"])
         refunded = self._billing_check_refund_cap(amount)
@@ -647,9 +648,9 @@ class AccountPayment(models.Model):
         refunded_text = format_amount(self.env, amount, currency)
         client._billing_post_audit(refund, self.env._("Refund"), refund._billing_company_amount(), note,
                                    self.env._("Refund of %(amount)s of the payment %(payment)s.",
-                                              amount=refunded_text, payment=self.display_name))
-        self._message_log(body=self.env._("Refunded %(amount)s by %(refund)s.",
-                                          amount=refunded_text, refund=refund.display_name))
+                                              amount=refunded_text, payment=self.display_name),
+                                   more=[(self, self.env._("Refunded %(amount)s by %(refund)s.",
+                                                           amount=refunded_text, refund=refund.display_name))])
         billing_tools.crash_point("payment_refund")
         return refund.id
 
@@ -682,10 +683,10 @@ class AccountPayment(models.Model):
             cancelling.action_cancel()
         refund._billing_write_refund_state("cancelled")
         client = refund.partner_id.commercial_partner_id
-        client._billing_post_audit(refund, self.env._("Refund cancellation"), refund._billing_company_amount(), note)
-        if refund.billing_source_payment_id:
-            refund.billing_source_payment_id._message_log(body=self.env._(
-                "The refund %(refund)s was cancelled.", refund=refund.display_name))
+        source = refund.billing_source_payment_id
+        client._billing_post_audit(refund, self.env._("Refund cancellation"), refund._billing_company_amount(), note,
+                                   more=[(source, self.env._("The refund %(refund)s was cancelled.",
+                                                             refund=refund.display_name))] if source else None)
         billing_tools.crash_point("cancel_refund")
         return True
 
