@@ -581,11 +581,10 @@ class AccountMove(models.Model):
                                       self.company_id._billing_today())
         extra = " ".join(parts)
         client._billing_post_audit(self, self.env._("Payment of %(invoice)s", invoice=self.display_name),
-                                   total, None, extra)
-        if payment:
-            payment._message_log(body=self.env._(
-                "Made from %(invoice)s by %(user)s. %(details)s",
-                invoice=self.display_name, user=self.env.user.name, details=extra))
+                                   total, None, extra, more=[(payment, self.env._(
+                                       "Made from %(invoice)s by %(user)s. %(details)s",
+                                       invoice=self.display_name, user=self.env.user.name, details=extra))]
+                                   if payment else None)
 
     # -------------------------------------------------------------------------
     # R6 CANCEL / REFUND ITEMS

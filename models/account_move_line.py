@@ -155,6 +155,12 @@ class AccountMoveLine(models.Model):
                 payments=", ".join(paid_out.move_id.mapped("display_name")),
                 moves=", ".join(credit_lines.move_id.mapped("display_name"))))
 
+    def _billing_check_matching(self):
+        """The checks of a matching of the items ``self`` (the two items of one partial, made or
+        re-pointed): the same client, and the refunds group for money given back."""
+        self._billing_check_same_client()
+        self._billing_check_paid_out(self)
+
     def _billing_own_documents(self):
         """The items of ``self`` whose journal entry the client's billing operations made: a credit, an
         invoice (charge) or a cancellation credit note (``billing_operation``), or the entry of a payment
@@ -219,8 +225,7 @@ class AccountPartialReconcile(models.Model):
         pairs = [Line.browse([vals[key] for key in ("debit_move_id", "credit_move_id") if vals.get(key)])
                  for vals in vals_list]
         for lines in pairs:  # the lines of a reconciliation are in cache already: no query of its own
-            lines._billing_check_same_client()
-            lines._billing_check_paid_out(lines)
+            lines._billing_check_matching()
         return super().create(vals_list)
 
     def write(self, vals):
@@ -231,7 +236,6 @@ class AccountPartialReconcile(models.Model):
             Line = self.env["account.move.line"]
             for partial in self:
                 ids = [vals[key] if key in vals else partial[key].id for key in keys]
-                lines = Line.browse([line_id for line_id in ids if isinstance(line_id, int) and line_id > 0])
-                lines._billing_check_same_client()
-                lines._billing_check_paid_out(lines)
+                Line.browse([line_id for line_id in ids if isinstance(line_id, int) and line_id > 0]
+                            )._billing_check_matching()
         return super().write(vals)

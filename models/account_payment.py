@@ -624,11 +624,12 @@ class AccountPayment(models.Model):
         the refund created and reconciled (this payment's items first), the audit notes."""
         self.ensure_one()
         currency = self.currency_id
+        # In the savepoint of billing_refund (idempotency._run), which a refused lock rolls back.
         billing_tools.lock_rows(self, self.env._(
             "Another user is refunding the payment %(payment)s right now. Try again in a moment.",
-            payment=self.display_name))
+            payment=self.display_name), savepoint=False)
         credit_lines = client._billing_open_credit_lines()
-        billing_tools.lock_rows(credit_lines)
+        billing_tools.lock_rows(credit_lines, savepoint=False)
         # Re-read what the cap depends on, now that nobody else can change it.
         self.invalidate_recordset(["state", "amount", "move_id"])
         refunded = self._billing_check_refund_cap(amount)
@@ -647,9 +648,9 @@ class AccountPayment(models.Model):
         refunded_text = format_amount(self.env, amount, currency)
         client._billing_post_audit(refund, self.env._("Refund"), refund._billing_company_amount(), note,
                                    self.env._("Refund of %(amount)s of the payment %(payment)s.",
-                                              amount=refunded_text, payment=self.display_name))
-        self._message_log(body=self.env._("Refunded %(amount)s by %(refund)s.",
-                                          amount=refunded_text, refund=refund.display_name))
+                                              amount=refunded_text, payment=self.display_name),
+                                   more=[(self, self.env._("Refunded %(amount)s by %(refund)s.",
+                                                           amount=refunded_text, refund=refund.display_name))])
         billing_tools.crash_point("payment_refund")
         return refund.id
 
@@ -682,10 +683,10 @@ class AccountPayment(models.Model):
             cancelling.action_cancel()
         refund._billing_write_refund_state("cancelled")
         client = refund.partner_id.commercial_partner_id
-        client._billing_post_audit(refund, self.env._("Refund cancellation"), refund._billing_company_amount(), note)
-        if refund.billing_source_payment_id:
-            refund.billing_source_payment_id._message_log(body=self.env._(
-                "The refund %(refund)s was cancelled.", refund=refund.display_name))
+        source = refund.billing_source_payment_id
+        client._billing_post_audit(refund, self.env._("Refund cancellation"), refund._billing_company_amount(), note,
+                                   more=[(source, self.env._("The refund %(refund)s was cancelled.",
+                                                             refund=refund.display_name))] if source else None)
         billing_tools.crash_point("cancel_refund")
         return True
 
@@ -793,17 +794,14 @@ class AccountPayment(models.Model):
             return
         self.with_context(mail_notrack=True)._billing_write_refund_state("settled")
         env = self.env
+        Partner = env["res.partner"]
         currency = env.company.currency_id
         author = env.user.partner_id.id
-        when = fields.Datetime.context_timestamp(self, fields.Datetime.now()).strftime("%Y-%m-%d %H:%M")
+        when = Partner._billing_audit_when()
         amounts = {refund.id: abs(refund.amount_company_currency_signed) for refund in self}
-        bodies = {}
-        for refund in self:
-            text = env._(
-                "%(operation)s of %(amount)s by %(user)s on %(when)s. Note: %(note)s",
-                operation=env._("Refund settlement"), amount=format_amount(env, amounts[refund.id], currency),
-                user=env.user.name, when=when, note="-")
-            bodies[refund.id] = Markup("<p>%s</p>") % f"{text} {refund._billing_settlement_text()}"
+        bodies = {refund.id: Markup("<p>%s</p>") % Partner._billing_audit_text(
+            env._("Refund settlement"), amounts[refund.id], None, refund._billing_settlement_text(), when)
+            for refund in self}
         self._message_log_batch(bodies, author_id=author)
         client_bodies = {}
         for client, refunds in self.grouped(lambda refund: refund.partner_id.commercial_partner_id).items():
@@ -1046,9 +1044,9 @@ class AccountPayment(models.Model):
         on each payment (who, when, amount, the invoice, its note) and one on each client listing its
         payments applied, written in one batch."""
         env = self.env
-        currency = env.company.currency_id
+        Partner = env["res.partner"]
         author = env.user.partner_id.id
-        when = fields.Datetime.context_timestamp(self, fields.Datetime.now()).strftime("%Y-%m-%d %H:%M")
+        when = Partner._billing_audit_when()
         operation = env._("Scheduled payment applied")
         bodies, lines = {}, {}
         for payment in self:
@@ -1056,10 +1054,8 @@ class AccountPayment(models.Model):
                 "Scheduled payment %(payment)s of %(amount)s applied to %(invoice)s on its date (%(date)s).",
                 payment=payment.display_name, amount=format_amount(env, payment.amount, payment.currency_id),
                 invoice=payment.billing_invoice_id.display_name or "-", date=format_date(env, payment.date))
-            text = env._("%(operation)s of %(amount)s by %(user)s on %(when)s. Note: %(note)s",
-                         operation=operation, amount=format_amount(env, payment._billing_company_amount(), currency),
-                         user=env.user.name, when=when, note=payment.billing_note or "-")
-            bodies[payment.id] = Markup("<p>%s</p>") % f"{text} {applied}"
+            bodies[payment.id] = Markup("<p>%s</p>") % Partner._billing_audit_text(
+                operation, payment._billing_company_amount(), payment.billing_note, applied, when)
             lines.setdefault(payment.partner_id.commercial_partner_id.id, []).append(applied)
         self._message_log_batch(bodies, author_id=author)
         client_bodies = {

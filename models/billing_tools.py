@@ -214,7 +214,7 @@ def check_journal(env, journal_id, what, currency=None):
     return journal
 
 
-def try_lock_rows(records):
+def try_lock_rows(records, savepoint=True):
     """Lock ``records`` for this transaction (FOR NO KEY UPDATE NOWAIT); False when another worker
     holds them (nothing is locked then). A batch (the settlement run) leaves such a record for its
     next run; an operation a user asked for calls ``lock_rows``.
@@ -223,29 +223,39 @@ def try_lock_rows(records):
     before this one commits (REPEATABLE READ: it does not see what this one did) then fails to lock
     them, instead of getting the lock once this one has committed and checking a cap on its stale
     snapshot.
+
+    ``savepoint=False``: for a caller already in a savepoint that a refusal rolls back (an operation
+    run by ``account.billing.idempotency._run``), which then raises: the failed lock leaves the
+    transaction aborted until that savepoint is rolled back, and two queries are saved.
     """
     if not records:
         return True
     env = records.env
+    query = SQL(
+        "UPDATE %(table)s SET write_date = write_date WHERE id IN ("
+        "SELECT id FROM %(table)s WHERE id IN %(ids)s FOR NO KEY UPDATE NOWAIT)",
+        table=SQL.identifier(records._table), ids=tuple(records.ids),
+    )
     try:
-        with env.cr.savepoint(flush=False):
-            # A conflict is expected here, not a bad query: do not log it as an error.
-            env.cr.execute(SQL(
-                "UPDATE %(table)s SET write_date = write_date WHERE id IN ("
-                "SELECT id FROM %(table)s WHERE id IN %(ids)s FOR NO KEY UPDATE NOWAIT)",
-                table=SQL.identifier(records._table), ids=tuple(records.ids),
-            ), log_exceptions=False)
+        # A conflict is expected here, not a bad query: do not log it as an error.
+        if savepoint:
+            with env.cr.savepoint(flush=False):
+                env.cr.execute(query, log_exceptions=False)
+        else:
+            env.cr.execute(query, log_exceptions=False)
     except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
         return False
     return True
 
 
-def lock_rows(records, message=None):
+def lock_rows(records, message=None, savepoint=True):
     """Lock ``records`` for this transaction (``try_lock_rows``). Another worker holding them makes
-    this a clear UserError (``message``, else "try again in a moment"), not a traceback."""
-    if not try_lock_rows(records):
-        raise UserError(message or records.env._(
-            "Another user is working on this client's billing right now. Try again in a moment."))
+    this a clear UserError (``message``, else "try again in a moment"), not a traceback. The message is
+    made before the lock is tried: without a savepoint, a refused lock leaves nothing to read with."""
+    message = message or records.env._(
+        "Another user is working on this client's billing right now. Try again in a moment.")
+    if not try_lock_rows(records, savepoint=savepoint):
+        raise UserError(message)
 
 
 def wizard_action(model, name, context):

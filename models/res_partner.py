@@ -187,39 +187,59 @@ class ResPartner(models.Model):
             ))
         return client
 
-    def _billing_post_audit(self, records, operation, amount, note, extra=None):
+    def _billing_post_audit(self, records, operation, amount, note, extra=None, more=None):
         """docs/rules.md §4: who, when, which operation, amounts and note, as internal notes on the client and
-        the documents: no email is sent and the user needs no email address."""
-        currency = self.env.company.currency_id
+        the documents: no email is sent and the user needs no email address. ``more``: other notes of the
+        operation, [(record, text)] (a refunded payment's "Refunded ..."), written in the same batch: the
+        notes of one model are one INSERT."""
+        text = self._billing_audit_text(operation, amount, note, extra)
+        # An invoicing user may bill a client without being allowed to edit contacts: _message_log_batch
+        # writes the note without asking for that right, still in the user's name.
+        notes = [(record, text) for record in records] + list(more or []) + [(self, self.env._(
+            "%(body)s Document(s): %(docs)s", body=text, docs=", ".join(records.mapped("display_name"))))]
+        batches = []  # [(model, {id: body})], a record's second note in a batch of its own
+        for record, body in notes:
+            batch = next((bodies for model, bodies in batches if model == record._name and record.id not in bodies),
+                         None)
+            if batch is None:
+                batch = {}
+                batches.append((record._name, batch))
+            batch[record.id] = Markup("<p>%s</p>") % body
+        author = self.env.user.partner_id.id
+        for model, bodies in batches:
+            self.env[model].browse(bodies)._message_log_batch(bodies, author_id=author)
+
+    @api.model
+    def _billing_audit_when(self):
+        """The moment of an audit note, in the user's time zone (docs/rules.md §4)."""
+        return fields.Datetime.context_timestamp(self, fields.Datetime.now()).strftime("%Y-%m-%d %H:%M")
+
+    @api.model
+    def _billing_audit_text(self, operation, amount, note, extra=None, when=None):
+        """docs/rules.md §4: the audit line of an operation (who, when, the amount in company currency, the
+        note), followed by ``extra``; the batched notes of the scheduled actions write the same line."""
         text = self.env._(
             "%(operation)s of %(amount)s by %(user)s on %(when)s. Note: %(note)s",
-            operation=operation, amount=format_amount(self.env, amount, currency),
-            user=self.env.user.name,
-            when=fields.Datetime.context_timestamp(self, fields.Datetime.now()).strftime("%Y-%m-%d %H:%M"),
-            note=note or "-",
+            operation=operation, amount=format_amount(self.env, amount, self.env.company.currency_id),
+            user=self.env.user.name, when=when or self._billing_audit_when(), note=note or "-",
         )
-        if extra:
-            text = f"{text} {extra}"
-        author = self.env.user.partner_id.id
-        for record in records:
-            record._message_log(body=Markup("<p>%s</p>") % text, author_id=author)
-        # An invoicing user may bill a client without being allowed to edit contacts: _message_log
-        # writes the note without asking for that right, still in the user's name.
-        self._message_log(author_id=author, body=Markup("<p>%s</p>") % self.env._(
-            "%(body)s Document(s): %(docs)s", body=text, docs=", ".join(records.mapped("display_name"))))
+        return f"{text} {extra}" if extra else text
 
     def _billing_open_credit_lines(self):
         """docs/rules.md §1 open credit: the client's posted receivable items with a negative residual in
-        the current company, oldest first (``with_company`` chooses the company)."""
+        the current company, oldest first (``with_company`` chooses the company). The client's items are
+        those of its contacts, archived ones included, as its balance counts them (``_billing_balances``):
+        a contact that is a company of its own is a client of its own."""
         self.ensure_one()
-        return self.env["account.move.line"].search([
-            ("partner_id", "child_of", self.commercial_partner_id.id),
+        lines = self.env["account.move.line"].with_context(active_test=False).search([
+            ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
             ("company_id", "=", self.env.company.id),
             ("parent_state", "=", "posted"),
             ("account_id.account_type", "=", "asset_receivable"),
             ("reconciled", "=", False),
             ("amount_residual", "<", 0.0),
         ], order="date, id")
+        return lines.with_env(self.env)  # not active_test=False for what the caller does with them
 
     def _billing_balance_after(self, delta):
         """What the wizards show before confirmation: the balance once ``delta`` is booked."""

@@ -19,13 +19,13 @@ BUDGETS = {
     "R1 credit": 105,
     "R2 invoice": 107,
     "R2 reversing a credit": 152,
-    "R3 record a refund": 134,
-    "R4 refund a payment": 93,  # native outbound payment: 72 (make bench); the gap is listed in the sched10 report
-    "R4 card refund": 94,
-    "R5 cancel a refund": 130,
-    "R6 cancel/refund items": 166,
-    "R7 make a payment": 160,  # +5: the savepoint of a call without an idempotency key (a refusal writes nothing)
-    "R7 with credit on file": 187,
+    "R3 record a refund": 132,  # measured 129
+    "R4 refund a payment": 90,  # native outbound payment: 72 (make bench), x 1.25 = 90; measured 89
+    "R4 card refund": 91,  # measured 88
+    "R5 cancel a refund": 129,  # measured 126
+    "R6 cancel/refund items": 163,  # measured 160
+    "R7 make a payment": 150,  # measured 147, the savepoint of a call without an idempotency key included
+    "R7 with credit on file": 177,  # measured 174
     "Billing tab": 10,  # web_read of the form: balance fields (1 query), the rows' ids (1), the first page (2)
 }
 # The scheduled actions (issue 10 item 4): a run over n records costs a fixed part plus at most this
@@ -75,10 +75,13 @@ class TestQueryBudget(RefundCase):
         try:
             for client in (self.small, self.large):
                 func(client, setup(client))
-            # Two rounds: the first also fills what the ORM caches for the second client; the second counts.
+            # Two counted rounds, each client's smaller count kept: a query that depends on the history
+            # is in both rounds; a one-off cache miss of the ORM (a fresh-clone run once counted 93
+            # then 92 for R4, the same code counting 93 and 93 in every other run) is in one.
             for client in (self.small, self.large, self.small, self.large):
                 prepared = setup(client)
-                counts[client.id] = self.count(lambda client=client, prepared=prepared: func(client, prepared))[0]
+                count = self.count(lambda client=client, prepared=prepared: func(client, prepared))[0]
+                counts[client.id] = min(count, counts.get(client.id, count))
         finally:
             savepoint.close(rollback=True)
             self.env.invalidate_all()
