@@ -32,6 +32,7 @@ from . import test_review_findings_3
 from . import test_review_findings_4
 from . import test_review_findings_5
 from . import test_review_findings_6
+from . import test_review_findings_7
 from . import test_settlement
 from . import test_statement
 from . import test_tours
