@@ -231,15 +231,18 @@ class ResPartner(models.Model):
         those of its contacts, archived ones included, as its balance counts them (``_billing_balances``):
         a contact that is a company of its own is a client of its own."""
         self.ensure_one()
-        lines = self.env["account.move.line"].with_context(active_test=False).search([
-            ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
+        # The client's contacts as the balance finds them: whatever company a contact is restricted to
+        # (the contacts' record rules would hide it) and archived ones; one subquery, not a query.
+        contacts = self.env["res.partner"].sudo().with_context(active_test=False)._search(
+            [("commercial_partner_id", "=", self.commercial_partner_id.id)])
+        return self.env["account.move.line"].search([
+            ("partner_id", "in", contacts),
             ("company_id", "=", self.env.company.id),
             ("parent_state", "=", "posted"),
             ("account_id.account_type", "=", "asset_receivable"),
             ("reconciled", "=", False),
             ("amount_residual", "<", 0.0),
         ], order="date, id")
-        return lines.with_env(self.env)  # not active_test=False for what the caller does with them
 
     def _billing_balance_after(self, delta):
         """What the wizards show before confirmation: the balance once ``delta`` is booked."""
