@@ -541,19 +541,23 @@ class TestBillingCronScale(BaseCase):
             env.cr.rollback()
             env.cr.close()
 
+    def posted_invoice(self, env, company, name):
+        """A new client ``name``, the company's bank journal and a posted invoice of 100.00 (no tax) of
+        that client: what the scheduled payments and their native equivalent are measured on."""
+        client = env["res.partner"].create({"name": name, "is_company": True})
+        journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "bank")], limit=1)
+        product = env["product.product"].create({"name": "Bench course", "lst_price": 100.0, "taxes_id": []})
+        invoice = env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": client.id,
+            "invoice_line_ids": [Command.create({"product_id": product.id, "price_unit": 100.0, "tax_ids": []})]})
+        invoice.action_post()
+        return client, journal, invoice
+
     def test_apply_10000_scheduled_payments(self):
         env = self.new_env()
         try:
             env, company = self.company_env(env)
-            client = env["res.partner"].create({"name": "Bench postdated client", "is_company": True})
-            journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "bank")],
-                                                    limit=1)
-            product = env["product.product"].create({"name": "Bench course", "lst_price": 100.0, "taxes_id": []})
-            invoice = env["account.move"].create({
-                "move_type": "out_invoice", "partner_id": client.id,
-                "invoice_line_ids": [Command.create({"product_id": product.id, "price_unit": 100.0,
-                                                     "tax_ids": []})]})
-            invoice.action_post()
+            client, journal, invoice = self.posted_invoice(env, company, "Bench postdated client")
             tomorrow = fields.Date.add(fields.Date.context_today(invoice), days=1)
             result = invoice.billing_make_payment(100.0, journal.id, postdated_date=tomorrow)
             scheduled = env["account.payment"].browse(result["payment_id"])
@@ -589,15 +593,7 @@ class TestBillingCronScale(BaseCase):
         env = self.new_env()
         try:
             env, company = self.company_env(env)
-            client = env["res.partner"].create({"name": "Bench native register client", "is_company": True})
-            journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "bank")],
-                                                    limit=1)
-            product = env["product.product"].create({"name": "Bench course", "lst_price": 100.0, "taxes_id": []})
-            invoice = env["account.move"].create({
-                "move_type": "out_invoice", "partner_id": client.id,
-                "invoice_line_ids": [Command.create({"product_id": product.id, "price_unit": 100.0,
-                                                     "tax_ids": []})]})
-            invoice.action_post()
+            client, journal, invoice = self.posted_invoice(env, company, "Bench native register client")
             start = time.perf_counter()
             clone_documents(env, invoice, self.COUNT - 1)
             env.cr.commit()
